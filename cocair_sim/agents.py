@@ -1,0 +1,354 @@
+"""The agents: trafficker organisations, couriers, customs units, contact points and the hub.
+
+Organisations act once a day (they send couriers); everything else reacts to timed events that
+the model dispatches in hour order (a courier reaching a control point, a report reaching a
+contact point or the hub, an alert reaching an airport).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+
+from cocair_sim.intel import ORG, PROFILE_FLIGHT, PROFILE_ROUTE, Alert, IntelReport
+from cocair_sim.scenario import METHODS
+
+if TYPE_CHECKING:
+    from cocair_sim.model import CocairModel
+    from cocair_sim.network import Itinerary
+    from cocair_sim.scenario import OrganisationSpec
+
+# Layout of the uniform random numbers every courier is given when it is sent. Drawing them all
+# up front from the organisation's own stream is what keeps replicate i's trafficking identical
+# across conditions (common random numbers): a courier meets the same draws whatever the relay.
+U_ROUTE, U_METHOD, U_START, U_PROFILE, U_TALK, U_RECOGNISE = range(6)
+U_SELECT = 6  # + stop number (up to 4 control points)
+U_DETECT = 10  # + stop number
+N_UNIFORMS = 14
+
+PROFILE_COUNT = 48  # 6 nationality groups x 4 age bands x 2 sexes
+
+DEPARTURE, TRANSIT, ARRIVAL = "departure", "transit", "arrival"
+STAGE_INDEX = {DEPARTURE: 0, TRANSIT: 1, ARRIVAL: 2}
+
+
+class TraffickerOrganisation(mesa.Agent):
+    """Sends couriers each day along the itineraries it believes most profitable.
+
+    Beliefs are a per-airport risk multiplier from a beta-binomial estimate: own passages and
+    losses (plus public news of seizures, down-weighted) against a prior equal to the baseline
+    risk it knows. Adaptation off keeps the prior, so route shares stay fixed.
+    """
+
+    def __init__(
+        self, model: CocairModel, spec: OrganisationSpec, seed_seq: np.random.SeedSequence
+    ):
+        super().__init__(model)
+        self.spec = spec
+        self.name = spec.name
+        self.stream = np.random.default_rng(seed_seq)
+        net = model.network
+        self.itineraries: list[Itinerary] = net.itineraries_for(spec.sources, spec.markets)
+        self.methods = [m for m in METHODS if m in spec.methods]
+        self.method_cdf = np.cumsum([spec.methods[m].share for m in self.methods])
+        self.method_cdf[-1] = 1.0
+        self.profile_pool = self.stream.choice(PROFILE_COUNT, size=spec.profile_pool, replace=False)
+        mean_kg = sum(spec.methods[m].share * spec.methods[m].kg.median for m in self.methods)
+        self.mean_kg = mean_kg
+        # Known baseline risk at each itinerary's control points (itinerary x airport).
+        shares = np.array([spec.methods[m].share if m in spec.methods else 0.0 for m in METHODS])
+        self.prior_risk = model.baseline_risk_matrix(self.itineraries, shares)
+        n_air = len(net.airports)
+        incidence = np.zeros((len(self.itineraries), n_air))
+        for i, it in enumerate(self.itineraries):
+            incidence[i, list(it.airports)] = 1.0
+        self.incidence = incidence
+        visits = incidence.sum(axis=0)
+        self.prior_mean = np.where(
+            visits > 0, self.prior_risk.sum(axis=0) / np.maximum(visits, 1), 0.0
+        )
+        strength = 1.0 / max(spec.adaptation.rate, 1e-9)
+        self.alpha0 = strength * self.prior_mean
+        self.beta0 = strength * (1.0 - self.prior_mean)
+        self.losses = np.zeros(n_air)
+        self.passes = np.zeros(n_air)
+        self.costs = np.array(
+            [spec.ticket_cost_per_1000km * it.km / 1000.0 for it in self.itineraries]
+        )
+        self.revenue_usd = 0.0
+        self.spent_usd = 0.0
+        self.route_probabilities = self._route_probabilities()
+
+    # -- beliefs and choice -------------------------------------------------------------------
+    def risk_multiplier(self) -> np.ndarray:
+        if not self.spec.adaptation.enabled:
+            return np.ones_like(self.prior_mean)
+        posterior = (self.alpha0 + self.losses) / (self.alpha0 + self.beta0 + self.passes)
+        return np.where(self.prior_mean > 0, posterior / np.maximum(self.prior_mean, 1e-12), 1.0)
+
+    def _route_probabilities(self) -> np.ndarray:
+        """Logit choice over itineraries by expected profit per courier."""
+        spec = self.spec
+        risk = np.minimum(self.prior_risk * self.risk_multiplier(), 0.99)
+        survival = np.prod(1.0 - risk, axis=1)
+        kg = self.mean_kg
+        profit = survival * kg * spec.sell_price_per_kg - (
+            kg * spec.buy_price_per_kg + spec.courier_fee + self.costs
+        )
+        best = profit.max()
+        scale = spec.choice_temperature * max(abs(best), 1.0)
+        weights = np.exp((profit - best) / scale)
+        return weights / weights.sum()
+
+    def learn_passage(self, airports: tuple[int, ...], lost_at: int | None) -> None:
+        """Own courier's fate: every control point passed, and where it was lost."""
+        if not self.spec.adaptation.enabled:
+            return
+        self.passes[list(airports)] += 1.0
+        if lost_at is not None:
+            self.losses[lost_at] += 1.0
+
+    def learn_news(self, seizures_per_airport: np.ndarray) -> None:
+        """Public news of the day's seizures, and slow forgetting of old evidence."""
+        ad = self.spec.adaptation
+        if not ad.enabled:
+            return
+        keep = 1.0 - ad.relax_per_day
+        self.losses = keep * self.losses + ad.news_weight * seizures_per_airport
+        self.passes = keep * self.passes + ad.news_weight * seizures_per_airport
+        self.route_probabilities = self._route_probabilities()
+
+    # -- daily action -------------------------------------------------------------------------
+    def step(self) -> None:
+        """Send today's couriers (a Poisson number) on sampled itineraries."""
+        model = self.model
+        n = int(self.stream.poisson(self.spec.couriers_per_week / 7.0))
+        if n == 0 or not self.itineraries:
+            return
+        uniforms = self.stream.random((n, N_UNIFORMS))
+        normals = self.stream.standard_normal(n)
+        cdf = np.cumsum(self.route_probabilities)
+        cdf[-1] = 1.0
+        routes = np.searchsorted(cdf, uniforms[:, U_ROUTE], side="right")
+        methods = np.searchsorted(self.method_cdf, uniforms[:, U_METHOD], side="right")
+        day_start = model.day * 24.0
+        for k in range(n):
+            method = self.methods[int(methods[k])]
+            dist = self.spec.methods[method].kg
+            kg = min(dist.max, max(dist.min, dist.median * float(np.exp(dist.sigma * normals[k]))))
+            profile = int(self.profile_pool[int(uniforms[k, U_PROFILE] * len(self.profile_pool))])
+            courier = Courier(
+                model,
+                organisation=self,
+                itinerary=self.itineraries[int(routes[k])],
+                method=method,
+                grams=round(kg * 1000),
+                profile=profile,
+                uniforms=uniforms[k],
+            )
+            self.spent_usd += (
+                kg * self.spec.buy_price_per_kg
+                + self.spec.courier_fee
+                + float(self.costs[int(routes[k])])
+            )
+            model.launch(courier, day_start + 24.0 * float(uniforms[k, U_START]))
+
+
+class Courier(mesa.Agent):
+    """One trip: an organisation's courier carrying `grams` by one concealment method."""
+
+    def __init__(self, model, organisation, itinerary, method, grams, profile, uniforms):
+        super().__init__(model)
+        self.organisation = organisation
+        self.itinerary = itinerary
+        self.method = method
+        self.method_index = METHODS.index(method)
+        self.grams = grams
+        self.profile = profile
+        self.uniforms = uniforms
+        self.state = "planned"  # planned -> at_airport / in_flight -> delivered | seized
+        self.stop = 0  # index into itinerary.airports of the next control point
+        self.flight = ""  # flight code of the leg touching the current stop
+        self.leg_departure = 0.0
+        self.leg_arrival = 0.0
+        self._route_key = (PROFILE_ROUTE, profile, (itinerary.airports[0], itinerary.airports[-1]))
+        self.org_key = (ORG, organisation.name)
+
+    @property
+    def kg(self) -> float:
+        return self.grams / 1000.0
+
+    def match_keys(self) -> tuple[tuple, ...]:
+        return (self._route_key, (PROFILE_FLIGHT, self.profile, self.flight))
+
+    @property
+    def airport(self) -> int:
+        """Where the courier is now (for a courier in flight: where it is heading)."""
+        return self.itinerary.airports[self.stop]
+
+    @property
+    def stage(self) -> str:
+        if self.stop == 0:
+            return DEPARTURE
+        return ARRIVAL if self.stop == len(self.itinerary.airports) - 1 else TRANSIT
+
+
+class CustomsUnit(mesa.Agent):
+    """Customs (or a joint airport task force) controlling passengers at one airport."""
+
+    def __init__(
+        self, model, airport, capacity, detection, training_level, task_force, operation_multiplier
+    ):
+        super().__init__(model)
+        self.operation_multiplier = operation_multiplier
+        self.airport = airport
+        self.base_capacity = capacity
+        self.training_level = training_level
+        self.task_force = task_force
+        gain = model.spec.screening.training_gain
+        self.detection = np.minimum(
+            1.0, np.asarray(detection, dtype=float) * (1.0 + gain * training_level)
+        )
+        self.passengers = max(float(model.network.daily_passengers[airport.index]), 1.0)
+        sc = model.spec.screening
+        self.stage_lift = (
+            np.array([sc.stage_selection.get(s, 0.0) for s in (DEPARTURE, TRANSIT, ARRIVAL)])
+            * sc.courier_profiling_lift
+        )
+        self.board = model.boards[airport.index]
+        self.capacity = float(capacity)
+        self.flagged_controls = 0
+        self.controls_per_alert = model.spec.relay.controls_per_alert
+
+    def step(self) -> None:
+        """Start of day: today's capacity (raised during the operation) and fresh counters."""
+        self.capacity = self.base_capacity * (
+            self.operation_multiplier if self.model.in_operation else 1.0
+        )
+        self.flagged_controls = 0
+
+    def selection_probability(self, stage: int, from_source: bool, flagged: bool) -> float:
+        """Chance a courier is picked for control. Alerts focus capacity, they never add to it."""
+        base = self.capacity / self.passengers * self.stage_lift[stage]
+        if from_source:
+            base *= self.model.spec.screening.arrival_from_source_lift
+        load = self.board.active * self.controls_per_alert + self.flagged_controls
+        spare = max(0.0, 1.0 - load / self.capacity)
+        if flagged and self.flagged_controls < self.capacity:
+            return min(1.0, base * self.model.spec.relay.targeting_uplift)
+        return min(1.0, base * spare)
+
+    def screen(self, courier: Courier, t: float) -> tuple[bool, Alert | None]:
+        """Control decision for one courier at this airport: (seized, the alert that flagged it)."""
+        stop = courier.stop
+        stage = STAGE_INDEX[courier.stage]
+        u = courier.uniforms
+        recognised = u[U_RECOGNISE] < self.model.spec.relay.org_recognition
+        alert = (
+            self.board.match(courier.match_keys(), courier.org_key, recognised)
+            if self.board.active
+            else None
+        )
+        prev = courier.itinerary.airports[stop - 1] if stop > 0 else None
+        from_source = (
+            stage == 2 and prev is not None and self.model.network.airports[prev].role == "source"
+        )
+        p_select = self.selection_probability(stage, from_source, alert is not None)
+        if u[U_SELECT + stop] >= p_select:
+            return False, None
+        if alert is not None:
+            self.flagged_controls += 1
+        seized = u[U_DETECT + stop] < self.detection[courier.method_index]
+        return seized, alert
+
+
+class ContactPoint(mesa.Agent):
+    """A national contact point (INTERPOL NCB / police): alerts at home, relay abroad, follow-up."""
+
+    def __init__(self, model, country: int, name: str, airports: list[int], connected: bool):
+        super().__init__(model)
+        self.country = country
+        self.name = name
+        self.airports = airports
+        self.connected = connected
+
+    def receive_report(self, report: IntelReport, t: float) -> None:
+        model = self.model
+        relay = model.spec.relay
+        model.log(
+            t,
+            "report",
+            report.airport,
+            courier=report.courier_id,
+            report=report.id,
+            organisation=report.organisation,
+            channel="national",
+        )
+        model.alert_country(report, self, t, "national")
+        if (
+            report.organisation is not None
+            and model.intel_rng.random() < relay.follow_up_probability
+        ):
+            extra = 1 + int(model.intel_rng.integers(0, max(relay.follow_up_arrests_max, 1)))
+            model.record_arrests(extra, t, report)
+        if not model.relay_active(t):
+            return
+        if model.relay_mode == "bilateral":
+            delay = relay.bilateral_delay_days * 24.0
+            for country in model.countries_on(report.itinerary, exclude=self.country):
+                if model.intel_rng.random() < relay.bilateral_probability:
+                    model.schedule(
+                        t + delay,
+                        model.contact_points[country].receive_alert,
+                        (report, "bilateral"),
+                    )
+        elif model.relay_mode == "hub" and self.connected and model.hub is not None:
+            model.schedule(t, model.hub.receive_report, report)
+
+    def receive_alert(self, payload: tuple[IntelReport, str]) -> None:
+        report, channel = payload
+        self.model.alert_country(report, self, self.model.now, channel)
+
+
+class CoordinationHub(mesa.Agent):
+    """The Operational Coordination Unit: relays each report to every connected contact point
+    after `latency` hours, sending at most `capacity` messages a day (the rest wait)."""
+
+    def __init__(self, model, airport, connected: list[int], latency: float, capacity: int):
+        super().__init__(model)
+        self.airport = airport
+        self.connected = connected
+        self.latency = latency
+        self.capacity = capacity
+        self.sent_per_day: dict[int, int] = {}
+        self.messages = 0
+
+    def receive_report(self, report: IntelReport) -> None:
+        model = self.model
+        t = model.now
+        model.log(
+            t,
+            "hub_received",
+            self.airport.index,
+            report=report.id,
+            courier=report.courier_id,
+            channel="hub",
+        )
+        for country in self.connected:
+            if country == report.country:
+                continue
+            send = self._next_slot(t)
+            self.messages += 1
+            model.schedule(
+                send + self.latency, model.contact_points[country].receive_alert, (report, "hub")
+            )
+
+    def _next_slot(self, t: float) -> float:
+        """Time the next message can leave: now, or the start of the first day with capacity."""
+        day = int(t // 24)
+        while self.sent_per_day.get(day, 0) >= self.capacity:
+            day += 1
+        self.sent_per_day[day] = self.sent_per_day.get(day, 0) + 1
+        return t if day == int(t // 24) else day * 24.0

@@ -1,0 +1,133 @@
+"""`cocair run`, `check` and `schema` end to end, through the installed console script."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.conftest import ROOT
+
+SUMMARY_KEYS = {
+    "kg_shipped",
+    "kg_seized",
+    "kg_delivered",
+    "kg_in_transit",
+    "seizures",
+    "arrests",
+    "couriers_sent",
+    "alerts_sent",
+    "alerts_delivered",
+    "alert_hits",
+    "interdiction_rate",
+    "operation",
+}
+
+
+def cocair(*args, cwd=ROOT):
+    return subprocess.run(
+        [sys.executable, "-m", "cocair_sim.cli", *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=300,
+    )
+
+
+def test_run_writes_outputs_and_is_byte_identical(tmp_path, classroom_path):
+    a, b = tmp_path / "a", tmp_path / "b"
+    for out in (a, b):
+        res = cocair(
+            "run", classroom_path, "--seed", 5, "--relay", "hub", "--out", out, "--no-figures"
+        )
+        assert res.returncode == 0, res.stderr
+    for name in ("summary.json", "daily.csv", "events.csv"):
+        assert (a / name).read_bytes() == (b / name).read_bytes()
+    summary = json.loads((a / "summary.json").read_text())
+    assert summary.keys() >= SUMMARY_KEYS
+    assert {"seizures", "kg_seized", "alert_hits"} <= summary["operation"].keys()
+    assert summary["relay_mode"] == "hub" and summary["seed"] == 5
+    manifest = json.loads((a / "manifest.json").read_text())
+    assert manifest["seed"] == 5 and manifest["versions"]["mesa"] == "3.5.1"
+    assert len(manifest["scenario_sha256"]) == 64
+    assert "seizure cases" in res.stdout  # the summary table
+
+
+def test_run_refuses_to_overwrite(tmp_path, classroom_path):
+    out = tmp_path / "r"
+    assert cocair("run", classroom_path, "--out", out, "--no-figures").returncode == 0
+    res = cocair("run", classroom_path, "--out", out, "--no-figures")
+    assert res.returncode == 2 and "--force" in res.stderr
+    assert cocair("run", classroom_path, "--out", out, "--no-figures", "--force").returncode == 0
+
+
+@pytest.mark.parametrize(
+    ("args", "expect"),
+    [
+        (["--set", "relay.hub_latency_hours=-3"], "relay.hub_latency_hours"),
+        (["--set", "relay.mode=sometimes"], "relay.mode"),
+        (["--set", "nonsense"], "expected path=value"),
+        (["--set", "relay.hub_latncy=3"], "unknown field"),
+    ],
+)
+def test_bad_override_exits_2_without_traceback(tmp_path, classroom_path, args, expect):
+    out = tmp_path / "never"
+    res = cocair("run", classroom_path, *args, "--out", out)
+    assert res.returncode == 2
+    assert expect in res.stderr and "Traceback" not in res.stderr
+    assert len(res.stderr.strip().splitlines()) == 1
+    assert not out.exists()
+
+
+def test_bad_scenario_file_exits_2_naming_file_and_field(tmp_path, classroom_raw):
+    classroom_raw["organisations"][0]["couriers_per_wek"] = 3
+    path = tmp_path / "typo.yaml"
+    path.write_text(yaml.safe_dump(classroom_raw))
+    res = cocair("run", path, "--out", tmp_path / "o")
+    assert res.returncode == 2
+    assert str(path) in res.stderr and "couriers_per_wek" in res.stderr
+    assert "Traceback" not in res.stderr
+    res = cocair("check", path)
+    assert res.returncode == 2 and "unknown field" in res.stderr
+
+
+def test_check_and_schema(classroom_path):
+    res = cocair("check", classroom_path)
+    assert res.returncode == 0 and "valid scenario" in res.stdout
+    res = cocair("schema", "scenario")
+    schema = json.loads(res.stdout)
+    assert schema["title"] == "cocair-sim scenario"
+
+
+def test_interrupted_run_leaves_nothing_that_looks_complete(tmp_path, classroom_path):
+    """Kill the process mid-run: no output folder appears (it is published by one rename)."""
+    import signal
+    import time
+
+    out = tmp_path / "killed"
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "cocair_sim.cli",
+            "run",
+            classroom_path,
+            "--days",
+            "3650",
+            "--out",
+            out,
+            "--no-figures",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    time.sleep(2.0)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+    assert not out.exists()
+    assert not any(p.name == "summary.json" for p in Path(tmp_path).rglob("*"))

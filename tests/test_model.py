@@ -1,0 +1,173 @@
+"""The model's behaviour: determinism, mass balance, relay rules, latency, capacity, adaptation."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from cocair_sim.intel import PROFILE_ROUTE, Alert, AlertBoard, IntelReport
+from cocair_sim.model import CocairModel
+from cocair_sim.outputs import daily_rows, summarise
+from cocair_sim.overrides import parse_set_options
+from cocair_sim.scenario import load_scenario
+
+
+def run(spec, seed=0, mode=None, **overrides):
+    if overrides:
+        raise AssertionError("use with_overrides")
+    return CocairModel(spec, seed=seed, relay_mode=mode).run()
+
+
+def with_overrides(path, *sets):
+    return load_scenario(path, parse_set_options(list(sets)))
+
+
+def events_of(model, kind):
+    return [e for e in model.events if e[2] == kind]
+
+
+def test_same_seed_same_outputs(classroom):
+    a, b = run(classroom, seed=7), run(classroom, seed=7)
+    assert summarise(a) == summarise(b)
+    assert daily_rows(a) == daily_rows(b)
+    assert a.events == b.events
+    c = run(classroom, seed=8)
+    assert summarise(c) != summarise(a)
+
+
+@pytest.mark.parametrize("mode", ["none", "bilateral", "hub"])
+def test_mass_balance_holds_exactly_every_day(cocair3, mode):
+    for seed in range(3):
+        model = CocairModel(cocair3, seed=seed, relay_mode=mode)
+        while model.running:
+            model.step()  # step() itself raises MassBalanceError if the books do not close
+            in_transit = sum(c.grams for c in model.active_couriers())
+            assert model.shipped_g == model.seized_g + model.delivered_g + in_transit
+        s = summarise(model)
+        assert s["kg_shipped"] == pytest.approx(
+            s["kg_seized"] + s["kg_delivered"] + s["kg_in_transit"], abs=1e-9
+        )
+        assert model.seized_g > 0 and model.delivered_g > 0 and model.in_transit_g > 0
+
+
+def test_trafficking_draws_are_shared_across_relay_modes(cocair3):
+    """Common random numbers: the same couriers, methods and loads are sent in every mode."""
+    runs = [run(cocair3, seed=4, mode=m) for m in ("none", "bilateral", "hub")]
+    sent = {(m.couriers_sent, m.shipped_g) for m in runs}
+    assert len(sent) == 1
+    seized = {m.seized_g for m in runs}
+    assert len(seized) > 1  # ...while what happens to them differs
+
+
+def test_relay_none_never_alerts_abroad(cocair3):
+    model = run(cocair3, seed=1, mode="none")
+    country = model.network.airport_country
+    reports = {e[10]: e[3] for e in events_of(model, "report")}
+    sent = events_of(model, "alert_sent")
+    assert sent
+    for e in sent:
+        assert e[8] == "national"
+        assert country[e[3]] == country[reports[e[10]]]
+
+
+def test_hub_reaches_only_connected_countries_and_respects_capacity(cocair3_path):
+    spec = with_overrides(cocair3_path, "relay.hub_capacity_per_day=5", "relay.active=always")
+    model = run(spec, seed=2, mode="hub")
+    connected = {cp.country for cp in model.contact_points if cp.connected}
+    country = model.network.airport_country
+    hub_alerts = [e for e in events_of(model, "alert_sent") if e[8] == "hub"]
+    assert hub_alerts
+    assert {int(country[e[3]]) for e in hub_alerts} <= connected
+    # No report from a non-connected country ever reaches the hub.
+    seized_at = {e[10]: e[3] for e in events_of(model, "report")}
+    for e in events_of(model, "hub_received"):
+        assert int(country[seized_at[e[10]]]) in connected
+    # At most 5 messages leave the hub on any day, and the backlog is carried over.
+    assert max(model.hub.sent_per_day.values()) <= 5
+    assert model.hub.messages == sum(model.hub.sent_per_day.values())
+    assert len(model.hub.sent_per_day) > len(
+        {int(e[0] // 24) for e in events_of(model, "hub_received")}
+    )
+
+
+def test_alert_is_not_used_before_delivery_and_latency_is_respected(cocair3_path):
+    latency = 30.0
+    spec = with_overrides(cocair3_path, f"relay.hub_latency_hours={latency}")
+    model = run(spec, seed=3, mode="hub")
+    delivered = {e[9]: e[0] for e in events_of(model, "alert_delivered")}
+    seizure_time = {e[10]: e[0] for e in events_of(model, "report")}
+    hits = events_of(model, "alert_hit")
+    assert hits
+    for e in hits:
+        assert e[9] in delivered and delivered[e[9]] <= e[0]
+    hub_deliveries = [e for e in events_of(model, "alert_delivered") if e[8] == "hub"]
+    assert hub_deliveries
+    for e in hub_deliveries:  # report -> hub -> contact point -> airport takes at least latency
+        assert e[0] - seizure_time[e[10]] >= latency
+
+
+def test_alert_hits_fall_when_latency_exceeds_alert_lifetime(cocair3_path):
+    def hub_hits(latency):
+        spec = with_overrides(cocair3_path, f"relay.hub_latency_hours={latency}")
+        return sum(
+            sum(1 for e in events_of(run(spec, seed=s, mode="hub"), "alert_hit") if e[8] == "hub")
+            for s in range(4)
+        )
+
+    assert hub_hits(1) > 0
+    assert hub_hits(200) == 0  # alerts expire (96 h) before they arrive
+
+
+def test_alert_board_indexes_by_key():
+    board = AlertBoard()
+    report = IntelReport(1, 10.0, 0, 0, 5, None, 3, (0, 2), "GRU-LIS/1", (0, 1, 2))
+    alert = Alert(1, report, "hub", 1, 10.0, 12.0, 100.0)
+    board.post(alert)
+    assert board.active == 1
+    key = (PROFILE_ROUTE, 3, (0, 2))
+    assert board.match((key,), ("org", "X"), recognised=True) is alert
+    assert board.match(((PROFILE_ROUTE, 4, (0, 2)),), ("org", "X"), recognised=True) is None
+    board.withdraw(alert)
+    assert board.active == 0 and not board.by_key
+
+
+def test_alerts_focus_capacity_but_never_add_to_it(classroom):
+    model = CocairModel(classroom, seed=0)
+    unit = model.customs[0]
+    unit.step()
+    plain = unit.selection_probability(stage=2, from_source=False, flagged=False)
+    flagged = unit.selection_probability(stage=2, from_source=False, flagged=True)
+    assert flagged == pytest.approx(min(1.0, plain * classroom.relay.targeting_uplift))
+    # Active alerts use controls, leaving less for everybody else.
+    report = IntelReport(1, 0.0, 0, 0, 1, None, 1, (0, 6), "x", (0, 6))
+    for i in range(5):
+        unit.board.post(Alert(i, report, "national", 0, 0.0, 0.0, 99.0))
+    assert unit.selection_probability(2, False, False) < plain
+
+
+def _share_via(model, iata):
+    df = model.datacollector.get_model_vars_dataframe()
+    via = [c for c in df.columns if c.startswith("kg_via_")]
+    window = df.iloc[-14:]
+    return window[f"kg_via_{iata}"].sum() / max(window[via].sum(axis=1).sum(), 1e-9)
+
+
+def test_adaptation_moves_flows_away_from_a_heavily_controlled_airport(cocair3_path):
+    # A long operation in which Casablanca's controls are raised tenfold, unknown beforehand.
+    base = [
+        "relay.mode=none",
+        "calendar.days=60",
+        "calendar.operation_start=10",
+        "calendar.operation_days=50",
+    ]
+    crackdown = [*base, "airports.CMN.customs.operation_multiplier=10"]
+    off = [f"organisations.{i}.adaptation.enabled=false" for i in range(4)]
+
+    def mean_share(sets):
+        spec = with_overrides(cocair3_path, *sets)
+        return np.mean([_share_via(run(spec, seed=s), "CMN") for s in range(4)])
+
+    adaptive_drop = mean_share(base) - mean_share(crackdown)
+    fixed_drop = mean_share(base + off) - mean_share(crackdown + off)
+    assert adaptive_drop > 0.05
+    assert abs(fixed_drop) < 0.02
