@@ -213,5 +213,7 @@ def _register_optional_commands() -> None:
 
 _register_optional_commands()
 
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+if __name__ == "__main__":  # pragma: no cover - `python -m cocair_sim.cli`
+    from cocair_sim.cli import main as package_main  # the instance commands registered on
+
+    sys.exit(package_main())

@@ -161,6 +161,8 @@ def flat_metrics(summary: dict[str, Any]) -> dict[str, float]:
         out[k] = float("nan") if v is None else float(v)
     for k in OPERATION_KEYS:
         out[f"operation.{k}"] = float(summary["operation"][k])
+    for iata, share in summary["share_via_transit"].items():
+        out[f"share_via.{iata}"] = float(share)
     return out
 
 

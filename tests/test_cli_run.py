@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.conftest import ROOT
+ROOT = Path(__file__).resolve().parent.parent
 
 SUMMARY_KEYS = {
     "kg_shipped",

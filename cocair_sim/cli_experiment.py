@@ -1,0 +1,285 @@
+"""`cocair experiment` and `cocair report`: paired replications, sweeps, statistics, reports."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import time
+from concurrent.futures import Executor, ProcessPoolExecutor
+from contextlib import ExitStack
+from pathlib import Path
+
+import click
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskProgressColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+
+from cocair_sim.cli import console, err_console, main
+from cocair_sim.errors import InputError, OutputError
+
+
+def _local_executor(workers: int) -> Executor:
+    import multiprocessing as mp
+
+    ctx = mp.get_context("forkserver")
+    ctx.set_forkserver_preload(["cocair_sim.experiment", "cocair_sim.model"])
+    return ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+
+
+def _dask_executor(address: str, stack: ExitStack) -> Executor:
+    try:
+        from distributed import Client
+    except ImportError:  # pragma: no cover - dask is a dependency
+        raise InputError("--scheduler", None, "dask.distributed is not installed") from None
+    try:
+        client = stack.enter_context(Client(address, timeout="20s"))
+    except (OSError, TimeoutError) as exc:
+        raise InputError("--scheduler", address, f"cannot reach the scheduler ({exc})") from None
+    return client.get_executor()
+
+
+def prepare_folder(out: Path, resume: bool, force: bool, exp_hash: str) -> None:
+    """Refuse to mix or clobber results unless asked; check a resumed store is the same
+    experiment."""
+    store_path = out / "store.sqlite"
+    if out.exists() and not out.is_dir():
+        raise OutputError(f"{out} exists and is not a folder")
+    non_empty = out.is_dir() and any(out.iterdir())
+    if resume:
+        if not store_path.exists():
+            if non_empty:
+                raise OutputError(f"{out} has no store.sqlite to resume from")
+            return
+        from cocair_sim.store import Store
+
+        with Store(store_path) as store:
+            stored = store.get_meta("experiment_hash")
+        if stored is not None and stored != exp_hash:
+            raise OutputError(
+                f"{out} holds results of a different experiment (the file, its scenario or "
+                "the replications changed); use another --out or --force to start over"
+            )
+        return
+    if non_empty:
+        if not force:
+            raise OutputError(
+                f"{out} already holds results; use --resume to continue them, or --force to "
+                "replace them"
+            )
+        shutil.rmtree(out)
+
+
+@main.command()
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--workers", type=click.IntRange(min=1), help="Local worker processes [all cores].")
+@click.option("--scheduler", metavar="ADDRESS", help="Dask scheduler, e.g. tcp://10.0.0.5:8786.")
+@click.option("--resume", is_flag=True, help="Continue an interrupted experiment in --out.")
+@click.option("--force", is_flag=True, help="Replace existing results in --out.")
+@click.option("--out", type=click.Path(path_type=Path), help="Results folder [results/<name>].")
+@click.option("--replications", type=click.IntRange(min=1), help="Override the file's count.")
+@click.option("--report/--no-report", default=True, show_default=True, help="Figures + report.")
+def experiment(file, workers, scheduler, resume, force, out, replications, report):
+    """Run the experiment FILE: every condition x sweep point x replicate, paired by seed.
+
+    Finished runs go to OUT/store.sqlite one by one; an interrupted experiment continues with
+    --resume and ends with the same results as an uninterrupted one.
+    """
+    from cocair_sim.experiment import RunFailed, iter_missing, load_experiment, run_all
+    from cocair_sim.store import Store
+
+    exp = load_experiment(file, replications=replications)
+    out = out or Path("results") / exp.name
+    exp_hash = exp.content_hash()
+    prepare_folder(out, resume, force, exp_hash)
+    out.mkdir(parents=True, exist_ok=True)
+    workers = workers or os.cpu_count() or 1
+    started = time.perf_counter()
+    with ExitStack() as stack:
+        store = stack.enter_context(Store(out / "store.sqlite"))
+        if store.get_meta("experiment_hash") is None:
+            store.set_meta("experiment_hash", exp_hash)
+            store.set_meta("experiment_name", exp.name)
+        total = exp.run_count()
+        missing = iter_missing(exp, store)
+        backend = "dask" if scheduler else ("local" if workers > 1 else "in-process")
+        if scheduler:
+            executor = _dask_executor(scheduler, stack)
+        elif workers > 1 and len(missing) > 1:
+            executor = stack.enter_context(_local_executor(workers))
+        else:
+            executor = None
+        err_console.print(
+            f"{exp.name}: {total} runs ({total - len(missing)} already stored), "
+            f"backend {backend}" + ("" if scheduler else f", {workers} worker(s)"),
+            highlight=False,
+        )
+        progress = stack.enter_context(
+            Progress(
+                TextColumn("[bold]runs"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TaskProgressColumn(),
+                TextColumn("{task.fields[rate]}"),
+                TimeElapsedColumn(),
+                TimeRemainingColumn(),
+                console=err_console,
+                disable=not err_console.is_terminal,
+            )
+        )
+        task = progress.add_task("runs", total=total, completed=total - len(missing), rate="")
+        t0 = time.perf_counter()
+        done = 0
+
+        def on_done(n: int) -> None:
+            nonlocal done
+            done += n
+            rate = done / max(time.perf_counter() - t0, 1e-9)
+            progress.update(task, advance=n, rate=f"{rate:.1f} runs/s")
+
+        try:
+            run_all(missing, executor, store, workers, on_done)
+        except RunFailed as exc:
+            err_console.print(
+                f"[bold red]error:[/] {exc}\n{store.count()} of {total} runs are stored in "
+                f"{out / 'store.sqlite'}; fix the cause and rerun with --resume",
+                highlight=False,
+            )
+            sys.exit(1)
+        except KeyboardInterrupt:
+            err_console.print(
+                f"interrupted: {store.count()} of {total} runs stored; continue with "
+                f"cocair experiment {file} --out {out} --resume",
+                highlight=False,
+            )
+            sys.exit(130)
+        progress.stop()
+        summary = finish(exp, store, out, started, backend, workers, report)
+    print_summary(exp, summary, out)
+
+
+def finish(exp, store, out: Path, started: float, backend: str, workers: int, report: bool):
+    """Exports, manifest and (optionally) the report, all written atomically."""
+    from cocair_sim.outputs import atomic_write_json, versions
+    from cocair_sim.scenario import file_sha256
+    from cocair_sim.tables import write_tables
+
+    summary = write_tables(exp, store, out)
+    run_seconds = sum(r[7] for r in store.metric_rows())
+    if report:
+        try:
+            from cocair_sim.report import write_report
+        except ModuleNotFoundError as exc:
+            if exc.name != "cocair_sim.report":
+                raise
+        else:
+            write_report(exp, store, out, summary)
+    import hashlib
+
+    files = {
+        name: hashlib.sha256((out / name).read_bytes()).hexdigest()
+        for name in ("runs.csv", "daily.csv", "summary.csv")
+    }
+    atomic_write_json(
+        out / "manifest.json",
+        {
+            "experiment": exp.name,
+            "experiment_file": str(exp.path),
+            "experiment_sha256": file_sha256(exp.path),
+            "experiment_content_sha256": exp.content_hash(),
+            "scenario_file": str(exp.scenario_path),
+            "scenario_sha256": file_sha256(exp.scenario_path),
+            "base_seed": exp.spec.base_seed,
+            "replications": exp.spec.replications,
+            "conditions": [c.model_dump(mode="json") for c in exp.spec.conditions],
+            "baseline": exp.spec.baseline_condition,
+            "sweep": [s.model_dump(mode="json") for s in exp.spec.sweep],
+            "runs": store.count(),
+            "seeding": "numpy SeedSequence([base_seed, replicate, sweep_point]); see runs.csv",
+            "backend": backend,
+            "workers": workers,
+            "timings": {
+                "wall_seconds_this_session": round(time.perf_counter() - started, 3),
+                "sum_of_run_seconds": round(run_seconds, 3),
+            },
+            "versions": versions(),
+            "command": sys.argv,
+            "files": files,
+        },
+    )
+    return summary
+
+
+def _fmt(v: float) -> str:
+    if v != v:
+        return "-"
+    return f"{v:,.3f}" if abs(v) < 1 else f"{v:,.1f}"
+
+
+def print_summary(exp, summary: list[dict], out: Path) -> None:
+    from cocair_sim.tables import sweep_label
+
+    metrics = exp.spec.metrics[:5]
+    points = sorted({r["point"] for r in summary})
+    shown = points if len(points) <= 4 else points[:: max(1, len(points) // 4)]
+    for metric in metrics:
+        table = Table(title=metric, title_justify="left")
+        if exp.spec.sweep:
+            table.add_column("sweep point")
+        table.add_column("condition")
+        table.add_column("mean [95% CI]", justify="right")
+        table.add_column(f"vs {exp.spec.baseline_condition} [95% CI]", justify="right")
+        table.add_column("change", justify="right")
+        table.add_column("Wilcoxon p", justify="right")
+        for r in summary:
+            if r["metric"] != metric or r["point"] not in shown:
+                continue
+            cells = [sweep_label(r["sweep"])] if exp.spec.sweep else []
+            cells += [
+                r["condition"],
+                f"{_fmt(r['mean'])} [{_fmt(r['ci_low'])}, {_fmt(r['ci_high'])}]",
+            ]
+            if "diff_mean" in r:
+                cells += [
+                    f"{r['diff_mean']:+,.2f} [{r['diff_ci_low']:+,.2f}, {r['diff_ci_high']:+,.2f}]",
+                    "-" if r["rel_change"] != r["rel_change"] else f"{r['rel_change']:+.1%}",
+                    f"{r['wilcoxon_p']:.3g}",
+                ]
+            else:
+                cells += ["(baseline)", "", ""]
+            table.add_row(*cells)
+        console.print(table)
+    console.print(
+        f"results in [bold]{out}[/]: runs.csv, daily.csv, summary.csv, manifest.json"
+        + (", report.html" if (out / "report.html").exists() else ""),
+        highlight=False,
+    )
+
+
+@main.command(name="report")
+@click.argument("results_dir", type=click.Path(path_type=Path, exists=True, file_okay=False))
+def report_cmd(results_dir):
+    """Write figures/ and report.html/report.md for the experiment in RESULTS_DIR."""
+    import json
+
+    from cocair_sim.experiment import load_experiment
+    from cocair_sim.store import Store
+    from cocair_sim.tables import summary_rows
+
+    manifest_path = results_dir / "manifest.json"
+    if not manifest_path.exists():
+        raise InputError(str(results_dir), None, "no manifest.json: not a finished experiment")
+    manifest = json.loads(manifest_path.read_text())
+    exp = load_experiment(manifest["experiment_file"], replications=manifest["replications"])
+    from cocair_sim.report import write_report
+
+    with Store(results_dir / "store.sqlite") as store:
+        write_report(exp, store, results_dir, summary_rows(exp, store))
+    console.print(f"report in [bold]{results_dir / 'report.html'}[/]", highlight=False)

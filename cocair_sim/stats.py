@@ -1,0 +1,102 @@
+"""Statistics for paired replications: bootstrap CIs, paired differences, Wilcoxon, effect size.
+
+All resampling uses a fixed seed so that the same results always give the same intervals.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+
+import numpy as np
+from scipy import stats as sps
+
+N_BOOT = 4000
+BOOT_SEED = 20111128  # first day of COCAIR III; any fixed value would do
+
+
+def _clean(x: np.ndarray) -> np.ndarray:
+    x = np.asarray(x, dtype=float)
+    return x[np.isfinite(x)]
+
+
+def bootstrap_mean_ci(values, level: float = 0.95, n_boot: int = N_BOOT, seed: int = BOOT_SEED):
+    """Percentile bootstrap CI of the mean: (mean, low, high). NaN-safe; one value gives a point."""
+    x = _clean(values)
+    if x.size == 0:
+        return math.nan, math.nan, math.nan
+    mean = float(x.mean())
+    if x.size == 1 or np.all(x == x[0]):
+        return mean, mean, mean
+    rng = np.random.default_rng(seed)
+    means = x[rng.integers(0, x.size, size=(n_boot, x.size))].mean(axis=1)
+    tail = (1.0 - level) / 2.0
+    low, high = np.quantile(means, [tail, 1.0 - tail])
+    return mean, float(low), float(high)
+
+
+@dataclass(frozen=True)
+class PairedComparison:
+    """A condition against the baseline over the same replicates."""
+
+    n: int
+    diff_mean: float
+    diff_low: float
+    diff_high: float
+    rel_change: float  # mean difference / baseline mean
+    rel_low: float
+    rel_high: float
+    wilcoxon_p: float
+    effect_size_dz: float  # mean difference / SD of differences (Cohen's d_z)
+
+    def as_dict(self) -> dict[str, float]:
+        return asdict(self)
+
+
+def paired_comparison(
+    treatment, baseline, level: float = 0.95, n_boot: int = N_BOOT, seed: int = BOOT_SEED
+) -> PairedComparison:
+    """Compare paired samples (same replicate, same random streams) of two conditions."""
+    t = np.asarray(treatment, dtype=float)
+    b = np.asarray(baseline, dtype=float)
+    if t.shape != b.shape:
+        raise ValueError("paired samples must have the same length")
+    ok = np.isfinite(t) & np.isfinite(b)
+    t, b = t[ok], b[ok]
+    n = int(t.size)
+    if n == 0:
+        nan = math.nan
+        return PairedComparison(0, nan, nan, nan, nan, nan, nan, nan, nan)
+    d = t - b
+    mean, low, high = bootstrap_mean_ci(d, level, n_boot, seed)
+    base_mean = float(b.mean())
+    if n > 1 and not np.all(d == d[0]):
+        rng = np.random.default_rng(seed + 1)
+        idx = rng.integers(0, n, size=(n_boot, n))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratios = d[idx].mean(axis=1) / b[idx].mean(axis=1)
+        ratios = ratios[np.isfinite(ratios)]
+        tail = (1.0 - level) / 2.0
+        rel_low, rel_high = (
+            (float(np.quantile(ratios, tail)), float(np.quantile(ratios, 1 - tail)))
+            if ratios.size
+            else (math.nan, math.nan)
+        )
+    else:
+        rel_low = rel_high = mean / base_mean if base_mean else math.nan
+    rel = mean / base_mean if base_mean else math.nan
+    p = wilcoxon_p(d)
+    sd = float(d.std(ddof=1)) if n > 1 else 0.0
+    dz = mean / sd if sd > 0 else (0.0 if mean == 0 else math.copysign(math.inf, mean))
+    return PairedComparison(n, mean, low, high, rel, rel_low, rel_high, p, dz)
+
+
+def wilcoxon_p(differences) -> float:
+    """Two-sided Wilcoxon signed-rank p-value; 1.0 when every difference is zero."""
+    d = _clean(differences)
+    if d.size == 0 or np.all(d == 0):
+        return 1.0
+    if np.count_nonzero(d) < 2:
+        return 1.0
+    res = sps.wilcoxon(d, zero_method="wilcox", alternative="two-sided")
+    return float(res.pvalue)
