@@ -15,7 +15,8 @@ from rich.table import Table
 from cocair_sim.errors import InputError, OutputError
 from cocair_sim.scenario import RELAY_MODES
 
-console = Console()
+# Piped or captured output gets a fixed, comfortable width instead of rich's 80 columns.
+console = Console(width=None if sys.stdout.isatty() else 120)
 err_console = Console(stderr=True)
 
 
@@ -203,7 +204,7 @@ def schema(kind):
 
 def _register_optional_commands() -> None:
     """Commands living in their own modules register themselves here."""
-    for module in ("cocair_sim.cli_experiment", "cocair_sim.cli_viz"):
+    for module in ("cocair_sim.cli_experiment", "cocair_sim.cli_science", "cocair_sim.cli_viz"):
         try:
             __import__(module)
         except ModuleNotFoundError as exc:

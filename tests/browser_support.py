@@ -48,8 +48,9 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-# Any cache miss of Solara's CDN proxy goes to this closed local port and fails at once,
-# instead of reaching out to cdn.jsdelivr.net.
+# Any cache miss of Solara's CDN proxy goes to this closed local port and fails locally (a 404
+# after Solara's ~7 s of retries, "Could not load URL" in the server output) instead of
+# reaching out to cdn.jsdelivr.net.
 DEAD_CDN = "http://127.0.0.1:9/"
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1"}
 CDN_ROUTE = "/_solara/cdn/"
@@ -172,7 +173,7 @@ class SolaraServer:
 
     ``app`` is a file path or a module name (``"pkg.app"``), as ``solara run`` accepts.
     The server runs with telemetry off, with the CDN pointed at a closed local port (a cache
-    miss then fails at once), and in its own process group, which is killed on exit.
+    miss then fails locally), and in its own process group, which is killed on exit.
     ``url`` is the page's address; ``output()`` returns the server's output so far.
     """
 
