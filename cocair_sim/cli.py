@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
@@ -27,14 +28,19 @@ class CocairGroup(click.Group):
         try:
             return super().invoke(ctx)
         except InputError as exc:
-            err_console.print(f"[bold red]error:[/] {exc.message}", highlight=False, soft_wrap=True)
+            _error(exc.message)
             ctx.exit(2)
         except OutputError as exc:
-            err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+            _error(str(exc))
             ctx.exit(2)
         except KeyboardInterrupt:
             err_console.print("interrupted; nothing half-written was left as complete")
             ctx.exit(130)
+
+
+def _error(message: str) -> None:
+    """One line on stderr; text from files is printed literally, never as rich markup."""
+    err_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
 
 
 @click.group(cls=CocairGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -54,7 +60,7 @@ def _load(scenario: Path, sets: tuple[str, ...], relay: str | None, days: int | 
     from cocair_sim.overrides import parse_set_options
     from cocair_sim.scenario import load_scenario
 
-    overrides = parse_set_options(sets)
+    overrides = parse_set_options(sets, source=f"{scenario} --set")
     if relay:
         overrides["relay.mode"] = relay
     if days is not None:
@@ -171,6 +177,16 @@ def check(file):
     from cocair_sim.yamlio import load_yaml_mapping
 
     data = load_yaml_mapping(file)
+    if "parameters" in data and "scenario" in data:
+        from cocair_sim.sensitivity import load_sensitivity, sample
+
+        spec, _ = load_sensitivity(file)
+        console.print(
+            f"{file}: valid sensitivity analysis '{spec.name}': {len(sample(spec))} "
+            f"samples x {spec.replications} replicates",
+            highlight=False,
+        )
+        return
     if "conditions" in data or "scenario" in data:
         from cocair_sim.experiment import load_experiment
 

@@ -11,6 +11,7 @@ from contextlib import ExitStack
 from pathlib import Path
 
 import click
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -46,22 +47,27 @@ def _dask_executor(address: str, stack: ExitStack) -> Executor:
     return client.get_executor()
 
 
+EXPORTS = ("runs.csv", "daily.csv", "summary.csv")
+
+
 def prepare_folder(out: Path, resume: bool, force: bool, exp_hash: str) -> None:
     """Refuse to mix or clobber results unless asked; check a resumed store is the same
     experiment."""
+    from cocair_sim.runio import EXPERIMENT_MARKERS, check_replaceable
+
     store_path = out / "store.sqlite"
-    if out.exists() and not out.is_dir():
-        raise OutputError(f"{out} exists and is not a folder")
-    non_empty = out.is_dir() and any(out.iterdir())
+    try:
+        if out.exists() and not out.is_dir():
+            raise OutputError(f"{out} exists and is not a folder")
+        non_empty = out.is_dir() and any(out.iterdir())
+    except OSError as exc:
+        raise OutputError(f"{out}: cannot use this folder ({exc.strerror or exc})") from None
     if resume:
         if not store_path.exists():
             if non_empty:
                 raise OutputError(f"{out} has no store.sqlite to resume from")
             return
-        from cocair_sim.store import Store
-
-        with Store(store_path) as store:
-            stored = store.get_meta("experiment_hash")
+        stored = _stored_hash(store_path)
         if stored is not None and stored != exp_hash:
             raise OutputError(
                 f"{out} holds results of a different experiment (the file, its scenario or "
@@ -74,7 +80,34 @@ def prepare_folder(out: Path, resume: bool, force: bool, exp_hash: str) -> None:
                 f"{out} already holds results; use --resume to continue them, or --force to "
                 "replace them"
             )
+        check_replaceable(out, EXPERIMENT_MARKERS)
         shutil.rmtree(out)
+
+
+def _stored_hash(store_path: Path) -> str | None:
+    import sqlite3
+
+    from cocair_sim.store import Store
+
+    try:
+        with Store(store_path) as store:
+            if not store.integrity_ok():
+                raise OutputError(f"{store_path} is damaged (integrity check failed)")
+            return store.get_meta("experiment_hash")
+    except sqlite3.Error as exc:
+        raise OutputError(f"{store_path} is not a usable experiment store ({exc})") from None
+
+
+def mark_unfinished(out: Path) -> None:
+    """Before anything is run or rewritten: a folder without manifest.json is unfinished, and
+    exports of an earlier session must not pass for the results of this one."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "manifest.json").unlink(missing_ok=True)
+        for name in EXPORTS:
+            (out / name).unlink(missing_ok=True)
+    except OSError as exc:
+        raise OutputError(f"{out}: cannot use this folder ({exc.strerror or exc})") from None
 
 
 @main.command()
@@ -93,17 +126,16 @@ def experiment(file, workers, scheduler, resume, force, out, replications, repor
     --resume and ends with the same results as an uninterrupted one.
     """
     from cocair_sim.experiment import RunFailed, iter_missing, load_experiment, run_all
-    from cocair_sim.store import Store
 
     exp = load_experiment(file, replications=replications)
     out = out or Path("results") / exp.name
     exp_hash = exp.content_hash()
     prepare_folder(out, resume, force, exp_hash)
-    out.mkdir(parents=True, exist_ok=True)
+    mark_unfinished(out)
     workers = workers or os.cpu_count() or 1
     started = time.perf_counter()
     with ExitStack() as stack:
-        store = stack.enter_context(Store(out / "store.sqlite"))
+        store = stack.enter_context(_open_store(out / "store.sqlite"))
         if store.get_meta("experiment_hash") is None:
             store.set_meta("experiment_hash", exp_hash)
             store.set_meta("experiment_name", exp.name)
@@ -145,18 +177,21 @@ def experiment(file, workers, scheduler, resume, force, out, replications, repor
             progress.update(task, advance=n, rate=f"{rate:.1f} runs/s")
 
         try:
-            run_all(missing, executor, store, workers, on_done)
+            run_all(missing, executor, store, workers, on_done, local=backend == "local")
         except RunFailed as exc:
+            progress.stop()
             err_console.print(
-                f"[bold red]error:[/] {exc}\n{store.count()} of {total} runs are stored in "
-                f"{out / 'store.sqlite'}; fix the cause and rerun with --resume",
+                f"[bold red]error:[/] {escape(str(exc))}\n{store.count()} of {total} runs are "
+                f"stored in {escape(str(out / 'store.sqlite'))}; fix the cause and rerun with "
+                "--resume",
                 highlight=False,
+                soft_wrap=True,
             )
             sys.exit(1)
         except KeyboardInterrupt:
             err_console.print(
                 f"interrupted: {store.count()} of {total} runs stored; continue with "
-                f"cocair experiment {file} --out {out} --resume",
+                f"cocair experiment {escape(str(file))} --out {escape(str(out))} --resume",
                 highlight=False,
             )
             sys.exit(130)
@@ -165,8 +200,19 @@ def experiment(file, workers, scheduler, resume, force, out, replications, repor
     print_summary(exp, summary, out)
 
 
+def _open_store(path: Path):
+    import sqlite3
+
+    from cocair_sim.store import Store
+
+    try:
+        return Store(path)
+    except sqlite3.Error as exc:
+        raise OutputError(f"{path} is not a usable experiment store ({exc})") from None
+
+
 def finish(exp, store, out: Path, started: float, backend: str, workers: int, report: bool):
-    """Exports, manifest and (optionally) the report, all written atomically."""
+    """Exports, (optionally) the report, then manifest.json last: all written atomically."""
     from cocair_sim.outputs import atomic_write_json, versions
     from cocair_sim.scenario import file_sha256
     from cocair_sim.tables import write_tables
@@ -274,10 +320,17 @@ def report_cmd(results_dir):
     from cocair_sim.tables import summary_rows
 
     manifest_path = results_dir / "manifest.json"
-    if not manifest_path.exists():
+    if not manifest_path.is_file():
         raise InputError(str(results_dir), None, "no manifest.json: not a finished experiment")
-    manifest = json.loads(manifest_path.read_text())
-    exp = load_experiment(manifest["experiment_file"], replications=manifest["replications"])
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        experiment_file = manifest["experiment_file"]
+        replications = int(manifest["replications"])
+        if not isinstance(experiment_file, str):
+            raise TypeError("experiment_file is not text")
+    except (OSError, ValueError, TypeError, KeyError) as exc:
+        raise InputError(str(manifest_path), None, f"not a cocair manifest ({exc})") from None
+    exp = load_experiment(experiment_file, replications=replications)
     from cocair_sim.report import write_report
 
     with Store(results_dir / "store.sqlite") as store:

@@ -10,10 +10,14 @@ depend on which, or on the number of workers.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import itertools
 import json
 import math
+import os
+import signal
+import tempfile
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
@@ -26,7 +30,13 @@ import numpy as np
 from pydantic import Field, field_validator, model_validator
 
 from cocair_sim.errors import InputError
-from cocair_sim.scenario import Strict, file_sha256, load_scenario, validate_model
+from cocair_sim.scenario import (
+    Strict,
+    file_sha256,
+    load_scenario,
+    scenario_with_overrides,
+    validate_model,
+)
 from cocair_sim.store import RunRecord, Store
 from cocair_sim.yamlio import load_yaml_mapping
 
@@ -44,31 +54,46 @@ DEFAULT_METRICS = (
 )
 
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$"
+MAX_COMBINATIONS = 10_000  # sweep points x conditions, each validated up front
+MAX_RUNS = 5_000_000
+
+# Test hooks (see docs/reliability.md): comma-separated run ids that raise, or that kill the
+# worker process with os._exit(1), inside execute_run.
+FAIL_RUN_ENV = "COCAIR_TEST_FAIL_RUN"
+CRASH_RUN_ENV = "COCAIR_TEST_CRASH_RUN"
 
 
 class ConditionSpec(Strict):
     name: Annotated[str, Field(pattern=NAME_PATTERN)]
     set: dict[str, Any] = Field(default_factory=dict, description="Scenario overrides")
-    description: str = ""
+    description: Annotated[str, Field(max_length=10_000)] = ""
 
 
 class SweepSpec(Strict):
-    parameter: Annotated[str, Field(min_length=1, description="Dotted scenario field")]
+    parameter: Annotated[
+        str, Field(min_length=1, max_length=500, description="Dotted scenario field")
+    ]
     values: list[Any] = Field(min_length=1, max_length=200)
-    label: str | None = Field(None, description="Axis label for plots")
+    label: Annotated[str, Field(max_length=200)] | None = Field(
+        None, description="Axis label for plots"
+    )
 
 
 class ExperimentSpec(Strict):
     name: Annotated[str, Field(pattern=NAME_PATTERN, description="Also the results folder")]
-    description: str = ""
-    scenario: str = Field(description="Scenario file, relative to the experiment file")
+    description: Annotated[str, Field(max_length=100_000)] = ""
+    scenario: Annotated[str, Field(min_length=1, max_length=4096)] = Field(
+        description="Scenario file, relative to the experiment file"
+    )
     conditions: list[ConditionSpec] = Field(min_length=1, max_length=50)
     baseline: str | None = Field(None, description="Condition the others are compared with")
     replications: Annotated[int, Field(ge=1, le=100_000)] = 30
     base_seed: Annotated[int, Field(ge=0, lt=2**63)] = 2011
     set: dict[str, Any] = Field(default_factory=dict, description="Overrides for every run")
     sweep: list[SweepSpec] = Field(default_factory=list, max_length=4)
-    metrics: list[str] = Field(default_factory=lambda: list(DEFAULT_METRICS), min_length=1)
+    metrics: list[Annotated[str, Field(max_length=200)]] = Field(
+        default_factory=lambda: list(DEFAULT_METRICS), min_length=1, max_length=500
+    )
 
     @field_validator("conditions")
     @classmethod
@@ -83,6 +108,21 @@ class ExperimentSpec(Strict):
     def _baseline_known(self):
         if self.baseline is not None and self.baseline not in {c.name for c in self.conditions}:
             raise ValueError(f"baseline '{self.baseline}' is not one of the conditions")
+        return self
+
+    @model_validator(mode="after")
+    def _bounded(self):
+        points = math.prod(len(s.values) for s in self.sweep)
+        combos = points * len(self.conditions)
+        if combos > MAX_COMBINATIONS:
+            raise ValueError(
+                f"{combos:,} sweep points x conditions; the limit is {MAX_COMBINATIONS:,}"
+            )
+        if combos * self.replications > MAX_RUNS:
+            raise ValueError(f"{combos * self.replications:,} runs; the limit is {MAX_RUNS:,}")
+        params = [s.parameter for s in self.sweep]
+        if len(set(params)) != len(params):
+            raise ValueError("a sweep parameter is listed twice")
         return self
 
     @property
@@ -138,8 +178,12 @@ def load_experiment(path: str | Path, replications: int | None = None) -> Experi
     if replications is not None:
         raw = {**raw, "replications": replications}
     spec = validate_model(ExperimentSpec, raw, source)
-    scenario_path = (path.parent / spec.scenario).resolve()
-    if not scenario_path.is_file():
+    try:
+        scenario_path = (path.parent / spec.scenario).resolve()
+        found = scenario_path.is_file()
+    except (OSError, ValueError, RuntimeError):
+        found = False
+    if not found:
         raise InputError(source, "scenario", f"scenario file not found: {spec.scenario}")
     from cocair_sim.outputs import OPERATION_KEYS, TOTAL_KEYS
 
@@ -147,17 +191,29 @@ def load_experiment(path: str | Path, replications: int | None = None) -> Experi
     for i, metric in enumerate(spec.metrics):
         if metric not in known and not metric.startswith("share_via."):
             raise InputError(source, f"metrics[{i}]", f"unknown metric '{metric}'")
-    # Validate every combination up front: a bad override fails now, not after an hour.
+    # Validate every combination up front: a bad override fails now, not after an hour. The
+    # scenario file is read once; identical combinations are checked once.
+    try:
+        scenario_raw = load_yaml_mapping(scenario_path)
+    except InputError as err:
+        raise InputError(source, "scenario", err.message) from None
+    checked: set[str] = set()
     for point in spec.points():
         for k, cond in enumerate(spec.conditions):
             overrides = {**spec.set, **point, **cond.set}
+            key = json.dumps(overrides, sort_keys=True)
+            if key in checked:
+                continue
             try:
-                load_scenario(scenario_path, overrides, override_source="overrides")
+                scenario_with_overrides(
+                    scenario_raw, str(scenario_path), overrides, override_source="overrides"
+                )
             except InputError as err:
                 field = f"conditions[{k}]({cond.name})"
                 if point:
                     field += f" at {json.dumps(point)}"
                 raise InputError(source, field, err.message) from None
+            checked.add(key)
     return Experiment(spec, path, scenario_path)
 
 
@@ -215,11 +271,20 @@ def _scenario(path: str, overrides_json: str):
     return load_scenario(path, json.loads(overrides_json))
 
 
+def _test_hooks(run_id: str) -> None:
+    """Test hooks: make chosen runs fail or kill their worker (documented in reliability.md)."""
+    if run_id in os.environ.get(FAIL_RUN_ENV, "").split(","):
+        raise RuntimeError(f"{FAIL_RUN_ENV} made run {run_id} fail")
+    if run_id in os.environ.get(CRASH_RUN_ENV, "").split(","):
+        os._exit(1)
+
+
 def execute_run(run: RunSpec) -> RunRecord:
     """Run one simulation; importable by local and Dask workers alike."""
     from cocair_sim.model import CocairModel
     from cocair_sim.outputs import daily_rows, flat_metrics, summarise
 
+    _test_hooks(run.run_id)
     started = time.perf_counter()
     spec = _scenario(run.scenario_path, json.dumps(dict(run.overrides), sort_keys=True))
     model = CocairModel(spec, seed=run.seed).run()
@@ -242,18 +307,64 @@ def execute_run(run: RunSpec) -> RunRecord:
     )
 
 
-def execute_batch(runs: list[RunSpec]) -> list[RunRecord]:
-    return [execute_run(r) for r in runs]
+# A worker marks the run it is doing in `<marker_dir>/<pid>` and removes the mark when the run
+# ends or when the pool terminates it (SIGTERM). A worker that dies abruptly (a crash, os._exit,
+# the OOM killer) leaves its mark behind, which names the run it was doing.
+_marker_dir: str | None = None
+
+
+def _on_sigterm(signum, frame):  # pragma: no cover - runs in a worker being shut down
+    if _marker_dir is not None:
+        with contextlib.suppress(OSError):
+            os.unlink(os.path.join(_marker_dir, str(os.getpid())))
+    os._exit(128 + signum)
+
+
+def _mark(run_id: str | None) -> None:
+    if _marker_dir is None:
+        return
+    path = os.path.join(_marker_dir, str(os.getpid()))
+    if run_id is None:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+    else:
+        with open(path, "w") as fh:
+            fh.write(run_id)
+
+
+def execute_batch(
+    runs: list[RunSpec], marker_dir: str | None = None
+) -> tuple[list[RunRecord], tuple[str, str] | None]:
+    """Run a batch; returns the finished records and, if a run raised, (run_id, error text).
+
+    Runs after a failing one are not attempted (they are not lost: they are simply not stored,
+    and a resumed experiment does them)."""
+    global _marker_dir
+    if marker_dir is not None and _marker_dir != marker_dir:
+        _marker_dir = marker_dir
+        signal.signal(signal.SIGTERM, _on_sigterm)
+    records = []
+    for run in runs:
+        _mark(run.run_id)
+        try:
+            records.append(execute_run(run))
+        except Exception as exc:
+            _mark(None)
+            return records, (run.run_id, f"{type(exc).__name__}: {exc}")
+        _mark(None)
+    return records, None
 
 
 class RunFailed(Exception):
-    """A worker raised or died while doing a batch of runs."""
+    """A run raised, or a worker died while doing it."""
 
-    def __init__(self, runs: list[RunSpec], cause: BaseException):
-        self.runs = runs
+    def __init__(self, runs: list[RunSpec] | list[str], cause: BaseException | str):
+        self.run_ids = [r if isinstance(r, str) else r.run_id for r in runs]
         self.cause = cause
-        ids = ", ".join(r.run_id for r in runs[:3]) + (" ..." if len(runs) > 3 else "")
-        super().__init__(f"run(s) {ids} failed: {type(cause).__name__}: {cause}")
+        ids = ", ".join(self.run_ids[:8]) + (" ..." if len(self.run_ids) > 8 else "")
+        what = cause if isinstance(cause, str) else f"{type(cause).__name__}: {cause}"
+        label = "run" if len(self.run_ids) == 1 else "one of runs"
+        super().__init__(f"{label} {ids} failed: {what}")
 
 
 def batches(runs: list[RunSpec], workers: int, max_size: int = 16) -> list[list[RunSpec]]:
@@ -270,43 +381,88 @@ def run_all(
     store: Store,
     workers: int,
     on_done: Callable[[int], None] = lambda n: None,
+    local: bool = False,
 ) -> None:
-    """Execute `runs`, storing each finished run at once. Without an executor, in process."""
+    """Execute `runs`, storing each finished run at once. Without an executor, in process.
+
+    If a run raises, nothing new is started, the runs already under way are finished and
+    stored, and `RunFailed` names the run. If a worker dies (`local=True`: a process pool on
+    this machine), the run it was doing is found from its mark and named the same way."""
     if executor is None:
         for run in runs:
-            store.add(execute_run(run))
+            try:
+                rec = execute_run(run)
+            except Exception as exc:
+                raise RunFailed([run], exc) from exc
+            store.add(rec)
             on_done(1)
         return
+    marker_dir = tempfile.mkdtemp(prefix="cocair-runs-") if local else None
     pending: dict[Future, list[RunSpec]] = {}
     queue = iter(batches(runs, workers))
     in_flight = max(2, workers * 2)
+    failure: RunFailed | None = None
+    lost: list[RunSpec] = []  # runs of batches whose worker died
+    lost_cause: BaseException | None = None
 
     def submit_next() -> bool:
         batch = next(queue, None)
         if batch is None:
             return False
-        pending[executor.submit(execute_batch, batch)] = batch
+        pending[executor.submit(execute_batch, batch, marker_dir)] = batch
         return True
 
-    for _ in range(in_flight):
-        if not submit_next():
-            break
     try:
+        for _ in range(in_flight):
+            if not submit_next():
+                break
         while pending:
             done, _ = wait(list(pending), return_when=FIRST_COMPLETED)
             for fut in done:
                 batch = pending.pop(fut)
                 try:
-                    records = fut.result()
-                except Exception as exc:  # a worker raised or died: name the runs, stop cleanly
-                    raise RunFailed(batch, exc) from exc
+                    records, error = fut.result()
+                except Exception as exc:  # the worker died (or the result was lost)
+                    lost.extend(batch)
+                    lost_cause = lost_cause or exc
+                    continue
                 for rec in records:
                     store.add(rec)
                 on_done(len(records))
-                submit_next()
+                if error is not None and failure is None:
+                    failure = RunFailed([error[0]], error[1])
+                if failure is None and not lost:
+                    submit_next()
+        if lost:
+            crashed = _crashed_runs(executor, marker_dir)
+            if crashed:
+                cause = f"the worker process died ({type(lost_cause).__name__}: {lost_cause})"
+                raise RunFailed(crashed, cause) from lost_cause
+            raise RunFailed(lost, lost_cause) from lost_cause
+        if failure is not None:
+            raise failure
     finally:
         for fut in pending:
             fut.cancel()
+        if marker_dir is not None:
+            import shutil
+
+            shutil.rmtree(marker_dir, ignore_errors=True)
+
+
+def _crashed_runs(executor: Executor, marker_dir: str | None) -> list[str]:
+    """Runs whose worker died without removing its mark (local process pools only)."""
+    if marker_dir is None:
+        return []
+    executor.shutdown(wait=True)  # the pool terminates its other workers; they unmark
+    marks = []
+    for name in sorted(os.listdir(marker_dir)):
+        try:
+            with open(os.path.join(marker_dir, name)) as fh:
+                marks.append(fh.read().strip())
+        except OSError:
+            continue
+    return [m for m in marks if m]
 
 
 def iter_missing(exp: Experiment, store: Store) -> list[RunSpec]:

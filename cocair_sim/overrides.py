@@ -8,6 +8,7 @@ exactly the same rules as the file itself. List items are addressed by index or 
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -15,10 +16,13 @@ from cocair_sim.errors import InputError
 from cocair_sim.yamlio import parse_scalar
 
 _LIST_KEYS = ("iata", "name", "id")
+_INDEX = re.compile(r"-?[0-9]{1,9}")
+MAX_PATH_CHARS = 500
+MAX_PATH_SEGMENTS = 16
 
 
 def _find_in_list(items: list, segment: str) -> int | None:
-    if segment.lstrip("-").isdigit():
+    if _INDEX.fullmatch(segment):
         idx = int(segment)
         return idx if -len(items) <= idx < len(items) else None
     for i, item in enumerate(items):
@@ -33,9 +37,15 @@ def _find_in_list(items: list, segment: str) -> int | None:
 
 def set_path(data: dict, path: str, value: Any, source: str) -> None:
     """Set `path` (dotted) in `data` in place; missing mapping levels are created."""
+    if not isinstance(path, str):
+        raise InputError(source, repr(path), "override path must be text like a.b.c")
+    if len(path) > MAX_PATH_CHARS:
+        raise InputError(source, path, f"override path longer than {MAX_PATH_CHARS} characters")
     segments = path.split(".")
     if not path or any(not s for s in segments):
         raise InputError(source, path or "(empty)", "override path must be like a.b.c")
+    if len(segments) > MAX_PATH_SEGMENTS:
+        raise InputError(source, path, f"override path deeper than {MAX_PATH_SEGMENTS} levels")
     node: Any = data
     for depth, seg in enumerate(segments):
         last = depth == len(segments) - 1
@@ -64,7 +74,7 @@ def apply_overrides(data: dict, overrides: Mapping[str, Any], source: str) -> di
     """Return a deep copy of `data` with every dotted-path override applied in order."""
     out = copy.deepcopy(data)
     for path, value in overrides.items():
-        set_path(out, path, value, source)
+        set_path(out, path, copy.deepcopy(value), source)
     return out
 
 

@@ -39,6 +39,15 @@ RELAY_MODES: tuple[str, ...] = ("none", "bilateral", "hub")
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 PositiveFloat = Annotated[float, Field(gt=0.0, allow_inf_nan=False)]
 NonNegFloat = Annotated[float, Field(ge=0.0, allow_inf_nan=False)]
+# Upper bounds far beyond any real value, so hostile numbers fail validation instead of
+# overflowing (or running for ever) inside the model.
+Kg = Annotated[float, Field(gt=0.0, le=10_000, allow_inf_nan=False)]
+Usd = Annotated[float, Field(ge=0.0, le=1e9, allow_inf_nan=False)]
+Lift = Annotated[float, Field(gt=0.0, le=1000, allow_inf_nan=False)]
+Capacity = Annotated[int, Field(gt=0, le=1_000_000)]
+Text = Annotated[str, Field(max_length=200)]
+MAX_AIRPORTS = 1000
+MAX_ITINERARY_STEPS = 2_000_000
 Iata = Annotated[str, Field(pattern=r"^[A-Z]{3}$", description="IATA airport code")]
 
 
@@ -51,9 +60,9 @@ class Strict(BaseModel):
 class KgDistribution(Strict):
     """Kilograms carried per courier: a lognormal around `median`, truncated to [min, max]."""
 
-    median: PositiveFloat
-    min: PositiveFloat
-    max: PositiveFloat
+    median: Kg
+    min: Kg
+    max: Kg
     sigma: Annotated[float, Field(gt=0.0, le=3.0)] = 0.4
 
     @model_validator(mode="after")
@@ -83,13 +92,13 @@ class DetectionOverride(Strict):
 
 
 class CustomsDefaults(Strict):
-    capacity_per_day: Annotated[int, Field(gt=0, description="Controls per day")]
+    capacity_per_day: Annotated[Capacity, Field(description="Controls per day")]
     detection: Detection
     training_level: Probability = 0.0
 
 
 class CustomsOverride(Strict):
-    capacity_per_day: Annotated[int, Field(gt=0)] | None = None
+    capacity_per_day: Capacity | None = None
     detection: DetectionOverride | None = None
     training_level: Probability | None = None
     task_force: bool | None = Field(
@@ -105,9 +114,9 @@ class CustomsOverride(Strict):
 class AirportSpec(Strict):
     iata: Iata
     role: Role
-    name: str | None = None
-    city: str | None = None
-    country: str | None = Field(None, description="Filled from airportsdata when omitted")
+    name: Text | None = None
+    city: Text | None = None
+    country: Text | None = Field(None, description="Filled from airportsdata when omitted")
     lat: Annotated[float, Field(ge=-90, le=90)] | None = None
     lon: Annotated[float, Field(ge=-180, le=180)] | None = None
     participant: bool = Field(False, description="Takes part in the operation")
@@ -125,9 +134,13 @@ class LinkSpec(Strict):
     weekly: Annotated[float, Field(gt=0, le=200, description="Flights per week each way")]
     bidirectional: bool = True
     hours: list[Annotated[float, Field(ge=0, lt=24)]] | None = Field(
-        None, description="Departure hours of day (cycled over the week's flights)"
+        None,
+        max_length=200,
+        description="Departure hours of day (cycled over the week's flights)",
     )
-    km: PositiveFloat | None = Field(None, description="Distance; great-circle when omitted")
+    km: Annotated[float, Field(gt=0.0, le=50_000, allow_inf_nan=False)] | None = Field(
+        None, description="Distance; great-circle when omitted"
+    )
 
 
 class AdaptationSpec(Strict):
@@ -142,14 +155,14 @@ class AdaptationSpec(Strict):
 
 class OrganisationSpec(Strict):
     name: Annotated[str, Field(min_length=1, max_length=80)]
-    sources: list[Iata] = Field(min_length=1)
-    markets: list[Iata] = Field(min_length=1)
-    couriers_per_week: NonNegFloat
+    sources: list[Iata] = Field(min_length=1, max_length=MAX_AIRPORTS)
+    markets: list[Iata] = Field(min_length=1, max_length=MAX_AIRPORTS)
+    couriers_per_week: Annotated[float, Field(ge=0.0, le=100_000, allow_inf_nan=False)]
     methods: dict[Method, MethodSpec] = Field(min_length=1)
-    buy_price_per_kg: NonNegFloat = Field(description="USD per kg at the source")
-    sell_price_per_kg: NonNegFloat = Field(description="USD per kg wholesale in the market")
-    courier_fee: NonNegFloat = Field(description="USD paid per trip")
-    ticket_cost_per_1000km: NonNegFloat = 120.0
+    buy_price_per_kg: Usd = Field(description="USD per kg at the source")
+    sell_price_per_kg: Usd = Field(description="USD per kg wholesale in the market")
+    courier_fee: Usd = Field(description="USD paid per trip")
+    ticket_cost_per_1000km: Usd = 120.0
     choice_temperature: Annotated[float, Field(gt=0, le=10)] = Field(
         0.15, description="Logit noise in route choice, as a share of the best route's profit"
     )
@@ -172,25 +185,28 @@ class ScreeningSpec(Strict):
 
     seats_per_flight: Annotated[int, Field(gt=0, le=1000)] = 180
     load_factor: Annotated[float, Field(gt=0, le=1)] = 0.8
-    stage_selection: dict[Literal["departure", "transit", "arrival"], NonNegFloat] = Field(
+    stage_selection: dict[
+        Literal["departure", "transit", "arrival"],
+        Annotated[float, Field(ge=0.0, le=1000, allow_inf_nan=False)],
+    ] = Field(
         default_factory=lambda: {"departure": 0.6, "transit": 0.25, "arrival": 1.0},
         description="Relative control effort on departing, transiting and arriving passengers",
     )
-    courier_profiling_lift: PositiveFloat = Field(
+    courier_profiling_lift: Lift = Field(
         3.0, description="How much more often risk profiling selects a courier than a passenger"
     )
-    arrival_from_source_lift: PositiveFloat = Field(
+    arrival_from_source_lift: Lift = Field(
         4.0, description="Extra attention on flights arriving from source countries"
     )
-    training_gain: NonNegFloat = Field(
+    training_gain: Annotated[float, Field(ge=0.0, le=100, allow_inf_nan=False)] = Field(
         0.6, description="Detection multiplier at full training: p * (1 + gain * level)"
     )
 
 
 class CalendarSpec(Strict):
     days: Annotated[int, Field(gt=0, le=3650)] = 35
-    operation_start: Annotated[int, Field(ge=0)] = 14
-    operation_days: Annotated[int, Field(gt=0)] = 7
+    operation_start: Annotated[int, Field(ge=0, le=3650)] = 14
+    operation_days: Annotated[int, Field(gt=0, le=3650)] = 7
 
 
 class OperationSpec(Strict):
@@ -211,8 +227,8 @@ class RelaySpec(Strict):
     active: Literal["operation", "always"] = "operation"
     hub_airport: Iata = "DKR"
     hub_latency_hours: Annotated[float, Field(ge=0, le=24 * 60)] = 6.0
-    hub_capacity_per_day: Annotated[int, Field(gt=0)] = 400
-    coverage: Annotated[int, Field(ge=0)] | None = Field(
+    hub_capacity_per_day: Capacity = 400
+    coverage: Annotated[int, Field(ge=0, le=MAX_AIRPORTS)] | None = Field(
         None, description="Connect only the first N hub-connected countries (None: all)"
     )
     national_delay_hours: Annotated[float, Field(ge=0, le=240)] = 2.0
@@ -222,7 +238,7 @@ class RelaySpec(Strict):
     targeting_uplift: Annotated[float, Field(ge=1, le=1000)] = Field(
         8.0, description="How much an alert raises a matching passenger's chance of control"
     )
-    controls_per_alert: NonNegFloat = Field(
+    controls_per_alert: Annotated[float, Field(ge=0.0, le=10_000, allow_inf_nan=False)] = Field(
         2.0, description="Controls a day each active alert uses on look-alike passengers"
     )
     talk_probability: Probability = Field(0.4, description="Courier names the organisation")
@@ -238,12 +254,12 @@ class RelaySpec(Strict):
 
 class Scenario(Strict):
     name: Annotated[str, Field(min_length=1, max_length=200)]
-    description: str = ""
+    description: Annotated[str, Field(max_length=100_000)] = ""
     calendar: CalendarSpec = CalendarSpec()
     customs_defaults: CustomsDefaults
-    airports: list[AirportSpec] = Field(min_length=2)
-    links: list[LinkSpec] = Field(min_length=1)
-    organisations: list[OrganisationSpec] = Field(min_length=1)
+    airports: list[AirportSpec] = Field(min_length=2, max_length=MAX_AIRPORTS)
+    links: list[LinkSpec] = Field(min_length=1, max_length=20_000)
+    organisations: list[OrganisationSpec] = Field(min_length=1, max_length=200)
     screening: ScreeningSpec = ScreeningSpec()
     operation: OperationSpec = OperationSpec()
     training: TrainingSpec = TrainingSpec()
@@ -416,7 +432,40 @@ def _semantic_problems(sc: Scenario) -> list[tuple[str, str]]:
                 f"the last simulated day ({cal.days})",
             )
         )
+    if not problems:
+        steps = _itinerary_search_size(sc)
+        if steps > MAX_ITINERARY_STEPS:
+            problems.append(
+                (
+                    "links",
+                    f"the network is too dense: itinerary search would visit about {steps:,.0f} "
+                    f"paths (limit {MAX_ITINERARY_STEPS:,})",
+                )
+            )
     return problems
+
+
+def _itinerary_search_size(sc: Scenario) -> float:
+    """Upper bound of the partial paths the itinerary search visits (walks of 1 to 3 legs
+    from a source through non-source airports), so a hostile network is refused before it is
+    built."""
+    import numpy as np
+
+    index = {ap.iata: i for i, ap in enumerate(sc.airports)}
+    n = len(index)
+    adj = np.zeros((n, n))
+    for link in sc.links:
+        a, b = index[link.origin], index[link.destination]
+        adj[a, b] = 1.0
+        if link.bidirectional:
+            adj[b, a] = 1.0
+    not_source = np.array([ap.role != "source" for ap in sc.airports], dtype=float)
+    reach = 1.0 - not_source  # walks of length 0 ending at each airport
+    total = 0.0
+    for _ in range(3):
+        reach = (reach @ adj) * not_source
+        total += float(reach.sum())
+    return total
 
 
 def scenario_from_mapping(data: Mapping[str, Any], source: str) -> Scenario:
@@ -433,13 +482,25 @@ def scenario_from_mapping(data: Mapping[str, Any], source: str) -> Scenario:
     from cocair_sim.network import build_network  # late: network depends on this module
 
     network = build_network(scenario)  # checks reachability of every organisation's markets
+    roles = {ap.iata: ap.role for ap in scenario.airports}
     for i, org in enumerate(scenario.organisations):
         if not network.itineraries_for(org.sources, org.markets):
             raise InputError(
                 source,
                 f"organisations[{i}]({org.name}).markets",
-                "no itinerary with at most two connections joins its sources to its markets",
+                "no itinerary with at most two connections joins its sources to its markets "
+                "(itineraries run from airports with role 'source' to role 'destination')",
             )
+        # An airport of the wrong role would be silently ignored by the route choice.
+        for field, role in (("sources", "source"), ("markets", "destination")):
+            for j, code in enumerate(getattr(org, field)):
+                if roles[code] != role:
+                    raise InputError(
+                        source,
+                        f"organisations[{i}]({org.name}).{field}[{j}]",
+                        f"airport {code} has role '{roles[code]}'; {field} must be airports "
+                        f"with role '{role}'",
+                    )
     return scenario
 
 
@@ -447,21 +508,27 @@ def load_scenario(
     path: str | Path, overrides: Mapping[str, Any] | None = None, override_source: str = "--set"
 ) -> Scenario:
     """Load and validate a scenario file, applying dotted-path overrides first."""
-    source = str(path)
-    raw = load_yaml_mapping(path)
-    if overrides:
-        raw = apply_overrides(raw, overrides, override_source)
-        # Name the override in errors about fields it touched, the file otherwise.
-        try:
-            return scenario_from_mapping(raw, source)
-        except InputError as err:
-            touched = [p for p in overrides if err.field and err.field.startswith(p.split(".")[0])]
-            if touched:
-                raise InputError(
-                    f"{source} (with {override_source})", err.field, err.problem
-                ) from None
-            raise
-    return scenario_from_mapping(raw, source)
+    return scenario_with_overrides(load_yaml_mapping(path), str(path), overrides, override_source)
+
+
+def scenario_with_overrides(
+    raw: Mapping[str, Any],
+    source: str,
+    overrides: Mapping[str, Any] | None = None,
+    override_source: str = "--set",
+) -> Scenario:
+    """Validate an already read scenario mapping after applying `overrides` (not in place)."""
+    if not overrides:
+        return scenario_from_mapping(raw, source)
+    raw = apply_overrides(dict(raw), overrides, override_source)
+    # Name the override in errors about fields it touched, the file otherwise.
+    try:
+        return scenario_from_mapping(raw, source)
+    except InputError as err:
+        touched = [p for p in overrides if err.field and err.field.startswith(p.split(".")[0])]
+        if touched:
+            raise InputError(f"{source} (with {override_source})", err.field, err.problem) from None
+        raise
 
 
 def file_sha256(path: str | Path) -> str:

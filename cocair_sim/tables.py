@@ -8,6 +8,7 @@ signed-rank p-value and Cohen's d_z.
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 from typing import Any
@@ -123,12 +124,12 @@ def write_tables(exp: Experiment, store: Store, out: Path) -> list[dict[str, Any
             for run_id, cond, _p, sweep, rep, seed, metrics, _s in metric_rows
         ),
     )
-    header: list[str] | None = None
+    records = store.runs()
+    first = next(records, None)
+    daily_header = first.daily_header if first else []
 
-    def daily():
-        nonlocal header
-        for rec in store.runs():
-            header = header or rec.daily_header
+    def daily_rows():  # streamed: the whole daily.csv never sits in memory
+        for rec in itertools.chain([first] if first else [], records):
             for row in rec.daily_rows:
                 yield [
                     rec.run_id,
@@ -138,11 +139,10 @@ def write_tables(exp: Experiment, store: Store, out: Path) -> list[dict[str, Any
                     *row,
                 ]
 
-    rows = list(daily())
     atomic_write_csv(
         out / "daily.csv",
-        ["run_id", "condition", *sweep_cols, "replicate", *(header or [])],
-        rows,
+        ["run_id", "condition", *sweep_cols, "replicate", *daily_header],
+        daily_rows(),
     )
     summary = summary_rows(exp, store)
     atomic_write_csv(

@@ -103,7 +103,7 @@ def test_check_and_schema(classroom_path):
     assert schema["title"] == "cocair-sim scenario"
 
 
-def test_interrupted_run_leaves_nothing_that_looks_complete(tmp_path, classroom_path):
+def test_interrupted_run_leaves_nothing_that_looks_complete(tmp_path, cocair3_path):
     """Kill the process mid-run: no output folder appears (it is published by one rename)."""
     import signal
     import time
@@ -113,9 +113,9 @@ def test_interrupted_run_leaves_nothing_that_looks_complete(tmp_path, classroom_
         [
             sys.executable,
             "-m",
-            "cocair_sim.cli",
+            "cocair_sim",
             "run",
-            classroom_path,
+            cocair3_path,
             "--days",
             "3650",
             "--out",
@@ -126,8 +126,13 @@ def test_interrupted_run_leaves_nothing_that_looks_complete(tmp_path, classroom_
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    time.sleep(2.0)
+    # Kill once the run has started writing its staging folder, or after 2 s at the latest.
+    deadline = time.time() + 2.0
+    while time.time() < deadline and proc.poll() is None:
+        time.sleep(0.05)
+    assert proc.poll() is None, "the run finished before it could be interrupted"
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=30)
     assert not out.exists()
-    assert not any(p.name == "summary.json" for p in Path(tmp_path).rglob("*"))
+    visible = [p for p in tmp_path.rglob("*") if not any(x.startswith(".") for x in p.parts)]
+    assert not any(p.name == "summary.json" for p in visible)

@@ -1,0 +1,495 @@
+"""Performance benchmarks of cocair-sim (issue #7): `python benchmarks/run.py [--quick]`.
+
+Measures, on the machine it runs on:
+
+1. one default run (`scenarios/cocair3.yaml`, scenario already parsed): median wall time of
+   several runs and the cost per courier trip;
+2. in the same process, one step of a trivial Mesa agent (an AgentSet of 10,000 agents each
+   incrementing a counter, `shuffle_do`), and the ratio of the two: the model's cost per trip in
+   units of Mesa's own floor, the machine-independent figure;
+3. scaling: trafficking volume x1, x2, x5, x10, and a synthetic 100-airport network against the
+   30-airport default;
+4. the headline experiment (`experiments/relay_modes.yaml`, 600 runs) end to end with 1 and 2
+   workers, and the same runs through `mesa.batch_run(number_processes=2)`;
+5. peak memory (RSS) of the parent and the workers during a 2,000-run experiment, and whether
+   the parent grows per run.
+
+Prints a table and writes `benchmarks/results.json` (`--quick`: `results-quick.json`). Not part
+of the test suite. Timings are medians; on a busy machine compare the ratio column.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing as mp
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import mesa
+import numpy as np
+from rich.console import Console
+from rich.table import Table
+
+ROOT = Path(__file__).resolve().parent.parent
+SCENARIO = ROOT / "scenarios" / "cocair3.yaml"
+EXPERIMENT = ROOT / "experiments" / "relay_modes.yaml"
+PAGE = os.sysconf("SC_PAGE_SIZE")
+
+# Targets of issue #7 on a 2-core machine.
+TARGET_RUN_MS = 100.0
+TARGET_RATIO = 20.0
+TARGET_EXPERIMENT_S = 60.0
+TARGET_SPEEDUP = 1.7
+TARGET_SCALING = 11.0  # x10 volume within x11 time
+
+console = Console(width=110)
+
+
+# -- helpers ------------------------------------------------------------------------------------
+
+
+def timed(fn, repeat: int) -> tuple[float, float, Any]:
+    """Median wall and CPU seconds of `fn()` over `repeat` calls (after one warm-up call)."""
+    result = fn()
+    wall, cpu = [], []
+    for _ in range(repeat):
+        w, c = time.perf_counter(), time.process_time()
+        result = fn()
+        cpu.append(time.process_time() - c)
+        wall.append(time.perf_counter() - w)
+    return statistics.median(wall), statistics.median(cpu), result
+
+
+def rss_bytes(pid: int | str = "self", field: str = "VmRSS") -> int:
+    """Resident set size (or VmHWM, its peak) of a process, from /proc."""
+    try:
+        with open(f"/proc/{pid}/status") as fh:
+            for line in fh:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+def mb(n: float) -> float:
+    return round(n / 2**20, 1)
+
+
+# -- 1 and 2: the default run against a trivial Mesa agent ---------------------------------------
+
+
+class Counter(mesa.Agent):
+    def __init__(self, model):
+        super().__init__(model)
+        self.count = 0
+
+    def step(self):
+        self.count += 1
+
+
+def mesa_floor(repeat: int) -> float:
+    """Seconds per agent-step of a trivial Mesa agent (10,000 agents, shuffle_do)."""
+    model = mesa.Model(rng=0)
+    Counter.create_agents(model, 10_000)
+    wall, _, _ = timed(lambda: model.agents.shuffle_do("step"), repeat)
+    return wall / 10_000
+
+
+def run_cost(spec, repeat: int, seed0: int = 0) -> dict[str, float]:
+    """Median seconds of one run (construction included) and the cost per courier trip."""
+    from cocair_sim.model import CocairModel
+
+    seeds = iter(range(seed0, seed0 + repeat + 1))
+    trips: list[int] = []
+
+    def one():
+        model = CocairModel(spec, seed=next(seeds)).run()
+        trips.append(model.couriers_sent)
+        return model
+
+    wall, cpu, _ = timed(one, repeat)
+    n = statistics.median(trips)
+    return {"ms": wall * 1e3, "cpu_ms": cpu * 1e3, "trips": n, "us_per_trip": wall / n * 1e6}
+
+
+# -- 3: scaling ---------------------------------------------------------------------------------
+
+
+def scaled(raw: dict, factor: float) -> dict:
+    out = dict(raw)
+    out["organisations"] = [
+        {**org, "couriers_per_week": org["couriers_per_week"] * factor}
+        for org in raw["organisations"]
+    ]
+    return out
+
+
+def synthetic_network(raw: dict, n_src=20, n_transit=60, n_dst=20, seed=7) -> dict:
+    """A 100-airport scenario with random links (fixed seed) and the default's other settings."""
+    rng = np.random.default_rng(seed)
+    letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+    def codes(prefix: str, n: int) -> list[str]:
+        return [prefix + letters[i // 26] + letters[i % 26] for i in range(n)]
+
+    src, tr, dst = codes("S", n_src), codes("T", n_transit), codes("D", n_dst)
+    airports = []
+    for role, group, lat, lon in (
+        ("source", src, (-30, 5), (-80, -35)),
+        ("transit", tr, (-10, 35), (-20, 20)),
+        ("destination", dst, (36, 58), (-10, 20)),
+    ):
+        for k, code in enumerate(group):
+            airports.append(
+                {
+                    "iata": code,
+                    "role": role,
+                    "country": f"{role[:3]}-{k // 3}",  # three airports a country
+                    "lat": float(rng.uniform(*lat)),
+                    "lon": float(rng.uniform(*lon)),
+                    "participant": role == "transit" and k % 2 == 0,
+                }
+            )
+    links, seen = [], set()
+
+    def link(a: str, b: str) -> None:
+        if a != b and (a, b) not in seen and (b, a) not in seen:
+            seen.add((a, b))
+            links.append({"from": a, "to": b, "weekly": int(rng.integers(2, 15))})
+
+    for s in src:
+        for t in rng.choice(tr, 3, replace=False):
+            link(s, str(t))
+        if rng.random() < 0.3:
+            link(s, str(rng.choice(dst)))
+    for t in tr:
+        for d in rng.choice(dst, 2, replace=False):
+            link(t, str(d))
+        link(t, str(rng.choice(tr)))
+    orgs = []
+    for k, org in enumerate(raw["organisations"]):  # same volume as the default, spread around
+        orgs.append(
+            {
+                **org,
+                "sources": [str(c) for c in rng.choice(src, 5, replace=False)],
+                "markets": [str(c) for c in rng.choice(dst, 5, replace=False)],
+                "name": f"{org['name']} {k}",
+            }
+        )
+    relay = {**raw.get("relay", {}), "hub_airport": tr[0], "coverage": None}
+    return {
+        **raw,
+        "name": "synthetic 100 airports",
+        "airports": airports,
+        "links": links,
+        "organisations": orgs,
+        "relay": relay,
+    }
+
+
+def scaling(raw: dict, repeat: int, factors: list[float]) -> dict[str, Any]:
+    from cocair_sim.network import network_for
+    from cocair_sim.scenario import scenario_from_mapping
+
+    rows = {}
+    for f in factors:
+        spec = scenario_from_mapping(scaled(raw, f), f"volume x{f:g}")
+        rows[f"x{f:g}"] = run_cost(spec, max(3, repeat // int(f) if f > 1 else repeat))
+    # Scaling is judged on CPU time: on a shared machine wall time of one process also
+    # measures the neighbours (both are kept).
+    base, base_wall = rows["x1"]["cpu_ms"], rows["x1"]["ms"]
+    for r in rows.values():
+        r["time_ratio"] = r["cpu_ms"] / base
+        r["wall_ratio"] = r["ms"] / base_wall
+    spec100 = scenario_from_mapping(synthetic_network(raw), "synthetic")
+    net = network_for(spec100)
+    big = run_cost(spec100, repeat)
+    big.update(airports=len(net.airports), routes=len(net.routes), itineraries=len(net.itineraries))
+    return {"volume": rows, "network100": big}
+
+
+# -- 4: the headline experiment -------------------------------------------------------------------
+
+
+def experiment_cli(workers: int, replications: int | None, report: bool) -> float:
+    """Wall seconds of `python -m cocair_sim experiment` (imports, runs, tables, report)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        cmd = [
+            sys.executable,
+            "-m",
+            "cocair_sim",
+            "experiment",
+            str(EXPERIMENT),
+            "--workers",
+            str(workers),
+            "--out",
+            str(Path(tmp) / "out"),
+            "--force",
+            "--report" if report else "--no-report",
+        ]
+        if replications:
+            cmd += ["--replications", str(replications)]
+        started = time.perf_counter()
+        subprocess.run(cmd, check=True, cwd=ROOT, capture_output=True)
+        return time.perf_counter() - started
+
+
+def mesa_batch_run(replications: int, processes: int) -> float:
+    """The same runs (conditions x replicate seeds) through `mesa.batch_run`."""
+    from cocair_sim.api import ScenarioModel
+    from cocair_sim.experiment import run_seed
+
+    seeds = [run_seed(2011, rep, 0) for rep in range(replications)]
+    started = time.perf_counter()
+    results = mesa.batch_run(
+        ScenarioModel,
+        parameters={"scenario": str(SCENARIO), "relay_mode": ["none", "bilateral", "hub"]},
+        rng=seeds,
+        number_processes=processes,
+        data_collection_period=-1,
+        display_progress=False,
+    )
+    elapsed = time.perf_counter() - started
+    assert len(results) == 3 * replications, len(results)
+    return elapsed
+
+
+def headline(replications: int | None) -> dict[str, Any]:
+    reps = replications or 200
+    out: dict[str, Any] = {"runs": 3 * reps}
+    for w in (1, 2):
+        out[f"workers{w}_s"] = experiment_cli(w, replications, report=True)
+        out[f"workers{w}_no_report_s"] = experiment_cli(w, replications, report=False)
+    out["speedup"] = out["workers1_s"] / out["workers2_s"]
+    out["speedup_no_report"] = out["workers1_no_report_s"] / out["workers2_no_report_s"]
+    out["batch_run2_s"] = mesa_batch_run(reps, 2)
+    return out
+
+
+# -- 5: memory of a long experiment ---------------------------------------------------------------
+
+
+def memory(runs: int) -> dict[str, Any]:
+    """Run `runs` runs of the headline experiment in process (as the CLI does: forkserver pool,
+    SQLite store) while sampling the parent's RSS every 0.2 s and per finished run."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from cocair_sim.experiment import load_experiment, plan, run_all
+    from cocair_sim.store import Store
+
+    exp = load_experiment(EXPERIMENT, replications=-(-runs // 3))
+    todo = plan(exp)[:runs]
+    ctx = mp.get_context("forkserver")
+    ctx.set_forkserver_preload(["cocair_sim.experiment", "cocair_sim.model"])
+    samples: list[tuple[int, int]] = []  # (runs done, parent RSS)
+    worker_peak: dict[int, int] = {}
+    done = 0
+    stop = threading.Event()
+
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        Store(Path(tmp) / "store.sqlite") as store,
+        ProcessPoolExecutor(max_workers=2, mp_context=ctx) as pool,
+    ):
+
+        def sampler():
+            while not stop.wait(0.2):
+                samples.append((done, rss_bytes()))
+                for pid in list(getattr(pool, "_processes", {}) or {}):
+                    worker_peak[pid] = max(worker_peak.get(pid, 0), rss_bytes(pid, "VmHWM"))
+
+        def on_done(n: int) -> None:
+            nonlocal done
+            done += n
+
+        thread = threading.Thread(target=sampler, daemon=True)
+        thread.start()
+        started = time.perf_counter()
+        run_all(todo, pool, store, 2, on_done)
+        elapsed = time.perf_counter() - started
+        for pid in list(getattr(pool, "_processes", {}) or {}):  # final peaks (VmHWM)
+            worker_peak[pid] = max(worker_peak.get(pid, 0), rss_bytes(pid, "VmHWM"))
+        stop.set()
+        thread.join()
+    # Growth per run: a straight-line fit of RSS against runs done, over the second half (the
+    # first half includes warm-up: imports, the pool, SQLite's page cache filling).
+    late = [(n, r) for n, r in samples if n >= runs // 2]
+    runs_done, rss = zip(*late, strict=True) if late else ((), ())
+    slope = float(np.polyfit(runs_done, rss, 1)[0]) if len(set(runs_done)) > 2 else 0.0
+    at = {n: r for n, r in samples}
+    return {
+        "runs": runs,
+        "seconds": elapsed,
+        "parent_peak_mb": mb(rss_bytes("self", "VmHWM")),
+        "parent_rss_at_10pct_mb": mb(next((r for n, r in samples if n >= runs // 10), 0)),
+        "parent_rss_end_mb": mb(max(at.items())[1] if at else 0),
+        "parent_growth_bytes_per_run": round(slope, 1),
+        "worker_peak_mb": [mb(v) for v in worker_peak.values()],
+        "children_maxrss_mb": mb(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024),
+        "samples": len(samples),
+    }
+
+
+# -- main ---------------------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--quick", action="store_true", help="fast smoke run (small samples)")
+    ap.add_argument("--skip-experiment", action="store_true", help="skip points 4 and 5")
+    ap.add_argument("--out", type=Path, help="results file [benchmarks/results.json]")
+    args = ap.parse_args(argv)
+    quick = args.quick
+    out_path = args.out or ROOT / "benchmarks" / ("results-quick.json" if quick else "results.json")
+
+    from cocair_sim.model import CocairModel  # noqa: F401  (imports excluded from timings)
+    from cocair_sim.scenario import scenario_from_mapping
+    from cocair_sim.yamlio import load_yaml_mapping
+
+    raw = dict(load_yaml_mapping(SCENARIO))
+    spec = scenario_from_mapping(raw, str(SCENARIO))
+    repeat = 5 if quick else 21
+    results: dict[str, Any] = {
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "mesa": mesa.__version__,
+            "numpy": np.__version__,
+            "load_average": os.getloadavg(),
+        },
+        "quick": quick,
+    }
+    console.print("[bold]1-2[/] default run and the Mesa floor ...")
+    run = run_cost(spec, repeat)
+    floor = mesa_floor(5 if quick else 21)
+    run["mesa_agent_step_us"] = floor * 1e6
+    run["ratio"] = run["us_per_trip"] / (floor * 1e6)
+    results["default_run"] = run
+    console.print("[bold]3[/] scaling ...")
+    results["scaling"] = scaling(raw, repeat, [1, 2] if quick else [1, 2, 5, 10])
+    if not args.skip_experiment:
+        console.print("[bold]4[/] headline experiment (1 and 2 workers, mesa.batch_run) ...")
+        results["experiment"] = headline(10 if quick else None)
+        console.print("[bold]5[/] memory during a long experiment ...")
+        results["memory"] = memory(120 if quick else 2000)
+    results["machine"]["load_average_end"] = os.getloadavg()
+    print_table(results)
+    out_path.write_text(json.dumps(results, indent=2) + "\n")
+    console.print(
+        f"written {out_path.relative_to(ROOT) if out_path.is_relative_to(ROOT) else out_path}"
+    )
+    return results
+
+
+def print_table(r: dict[str, Any]) -> None:
+    def ok(flag: bool | None) -> str:
+        return "" if flag is None else ("[green]met[/]" if flag else "[red]not met[/]")
+
+    t = Table(
+        title=f"cocair-sim performance ({r['machine']['cpus']} cores, Mesa {r['machine']['mesa']})"
+    )
+    t.add_column("measure")
+    t.add_column("value", justify="right")
+    t.add_column("target", justify="right")
+    t.add_column("")
+    d = r["default_run"]
+    t.add_row(
+        "default run (cocair3, median)",
+        f"{d['ms']:.1f} ms",
+        f"<= {TARGET_RUN_MS:.0f} ms",
+        ok(d["ms"] <= TARGET_RUN_MS),
+    )
+    t.add_row("  courier trips per run", f"{d['trips']:.0f}", "", "")
+    t.add_row("  cost per courier trip", f"{d['us_per_trip']:.1f} us", "", "")
+    t.add_row("trivial Mesa agent step (shuffle_do)", f"{d['mesa_agent_step_us']:.2f} us", "", "")
+    t.add_row(
+        "  trip / Mesa agent step",
+        f"{d['ratio']:.1f} x",
+        f"<= {TARGET_RATIO:.0f} x",
+        ok(d["ratio"] <= TARGET_RATIO),
+    )
+    s = r["scaling"]
+    for k, v in s["volume"].items():
+        t.add_row(
+            f"volume {k} (CPU time)",
+            f"{v['cpu_ms']:.1f} ms ({v['time_ratio']:.2f}x, "
+            f"{v['cpu_ms'] / v['trips'] * 1e3:.1f} us/trip)",
+            "",
+            "",
+        )
+    if "x10" in s["volume"]:
+        ratio = s["volume"]["x10"]["time_ratio"]
+        t.add_row(
+            "  x10 volume time",
+            f"{ratio:.2f} x",
+            f"<= {TARGET_SCALING:.0f} x",
+            ok(ratio <= TARGET_SCALING),
+        )
+    n = s["network100"]
+    t.add_row(
+        f"100 airports ({n['itineraries']} itineraries)",
+        f"{n['ms']:.1f} ms ({n['us_per_trip']:.1f} us/trip)",
+        f"vs {d['us_per_trip']:.1f} us/trip",
+        "",
+    )
+    e = r.get("experiment")
+    if e:
+        t.add_row(f"experiment, {e['runs']} runs, 1 worker", f"{e['workers1_s']:.1f} s", "", "")
+        t.add_row(
+            f"experiment, {e['runs']} runs, 2 workers",
+            f"{e['workers2_s']:.1f} s",
+            f"< {TARGET_EXPERIMENT_S:.0f} s",
+            ok(e["workers2_s"] < TARGET_EXPERIMENT_S),
+        )
+        t.add_row(
+            "  speedup 2 vs 1 workers",
+            f"{e['speedup']:.2f} x",
+            f">= {TARGET_SPEEDUP}",
+            ok(e["speedup"] >= TARGET_SPEEDUP),
+        )
+        t.add_row(
+            "  without the report: 1 / 2 workers",
+            f"{e['workers1_no_report_s']:.1f} / {e['workers2_no_report_s']:.1f} s "
+            f"({e['speedup_no_report']:.2f} x)",
+            "",
+            "",
+        )
+        t.add_row(
+            "mesa.batch_run, same runs, 2 processes",
+            f"{e['batch_run2_s']:.1f} s",
+            f"> {e['workers2_s']:.1f} s",
+            ok(e["batch_run2_s"] > e["workers2_s"]),
+        )
+    m = r.get("memory")
+    if m:
+        t.add_row(f"memory, {m['runs']}-run experiment", f"{m['seconds']:.1f} s", "", "")
+        t.add_row(
+            "  parent RSS at 10% / end (peak)",
+            f"{m['parent_rss_at_10pct_mb']} / {m['parent_rss_end_mb']} MB ({m['parent_peak_mb']})",
+            "",
+            "",
+        )
+        growth = m["parent_growth_bytes_per_run"]
+        t.add_row(
+            "  parent growth per run (2nd half)",
+            f"{growth / 1024:.2f} KB",
+            "flat",
+            ok(abs(growth) < 10 * 1024),
+        )
+        t.add_row("  worker peak RSS", ", ".join(f"{v} MB" for v in m["worker_peak_mb"]), "", "")
+    console.print(t)
+
+
+if __name__ == "__main__":
+    main()
