@@ -50,6 +50,20 @@ def _dask_executor(address: str, stack: ExitStack) -> Executor:
 EXPORTS = ("runs.csv", "daily.csv", "summary.csv")
 
 
+def _warm_imports(report: bool) -> None:
+    """Import the statistics and plotting stack (scipy, matplotlib: ~2 s) in the background
+    while the workers compute, instead of after the last run."""
+    import threading
+
+    def work() -> None:
+        import cocair_sim.tables
+
+        if report:
+            import cocair_sim.report  # noqa: F401
+
+    threading.Thread(target=work, name="warm-imports", daemon=True).start()
+
+
 def prepare_folder(out: Path, resume: bool, force: bool, exp_hash: str) -> None:
     """Refuse to mix or clobber results unless asked; check a resumed store is the same
     experiment."""
@@ -144,7 +158,7 @@ def experiment(file, workers, scheduler, resume, force, out, replications, repor
         backend = "dask" if scheduler else ("local" if workers > 1 else "in-process")
         if scheduler:
             executor = _dask_executor(scheduler, stack)
-        elif workers > 1 and len(missing) > 1:
+        elif workers > 1 and (len(missing) > 1 or report):  # the report draws in parallel too
             executor = stack.enter_context(_local_executor(workers))
         else:
             executor = None
@@ -176,6 +190,8 @@ def experiment(file, workers, scheduler, resume, force, out, replications, repor
             rate = done / max(time.perf_counter() - t0, 1e-9)
             progress.update(task, advance=n, rate=f"{rate:.1f} runs/s")
 
+        if executor is not None:
+            _warm_imports(report)
         try:
             run_all(missing, executor, store, workers, on_done, local=backend == "local")
         except RunFailed as exc:
@@ -196,7 +212,9 @@ def experiment(file, workers, scheduler, resume, force, out, replications, repor
             )
             sys.exit(130)
         progress.stop()
-        summary = finish(exp, store, out, started, backend, workers, report)
+        # Figures need the results folder, so only local workers can draw them.
+        figure_pool = executor if backend == "local" else None
+        summary = finish(exp, store, out, started, backend, workers, report, figure_pool)
     print_summary(exp, summary, out)
 
 
@@ -211,7 +229,16 @@ def _open_store(path: Path):
         raise OutputError(f"{path} is not a usable experiment store ({exc})") from None
 
 
-def finish(exp, store, out: Path, started: float, backend: str, workers: int, report: bool):
+def finish(
+    exp,
+    store,
+    out: Path,
+    started: float,
+    backend: str,
+    workers: int,
+    report: bool,
+    figure_pool=None,
+):
     """Exports, (optionally) the report, then manifest.json last: all written atomically."""
     from cocair_sim.outputs import atomic_write_json, versions
     from cocair_sim.scenario import file_sha256
@@ -226,7 +253,7 @@ def finish(exp, store, out: Path, started: float, backend: str, workers: int, re
             if exc.name != "cocair_sim.report":
                 raise
         else:
-            write_report(exp, store, out, summary)
+            write_report(exp, store, out, summary, executor=figure_pool)
     import hashlib
 
     files = {

@@ -97,6 +97,7 @@ class CocairModel(mesa.Model):
         self.seizures_by_airport = np.zeros(n_air, dtype=np.int64)
         self.via_g_today = np.zeros(n_air, dtype=np.int64)
         self.via_g_total = np.zeros(n_air, dtype=np.int64)
+        self.route_g_flown = np.zeros(len(net.routes), dtype=np.int64)
         self._seizures_today = np.zeros(n_air)
         self._first_relay_delivery: dict[int, float] = {}
         self._reports: dict[int, IntelReport] = {}
@@ -332,7 +333,10 @@ class CocairModel(mesa.Model):
             return
         if courier.stop == courier.last_stop:
             self._deliver(courier, t)
-        elif courier.stop == 0:
+            return
+        # Passed: the courier flies the itinerary's next leg (kg carried per route, for maps).
+        self.route_g_flown[courier.itinerary.routes[courier.stop]] += courier.grams
+        if courier.stop == 0:
             courier.stop = 1
             courier.state = "in_flight"
             self.schedule(courier.leg_arrival + ARRIVAL_CHECK_HOURS, self._control, courier)

@@ -16,12 +16,14 @@ import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import numpy as np
 
-from cocair_sim.model import EVENT_FIELDS, CocairModel
 from cocair_sim.scenario import METHODS
+
+if TYPE_CHECKING:  # the model (and Mesa) is imported only where a model is actually run
+    from cocair_sim.model import CocairModel
 
 # The scalar outcomes every run reports (also the metrics experiments can compare).
 TOTAL_KEYS = (
@@ -177,6 +179,8 @@ def daily_rows(model: CocairModel) -> tuple[list[str], list[list[Any]]]:
 def event_rows(model: CocairModel) -> tuple[list[str], Iterable[list[Any]]]:
     """The event log with airport codes and countries instead of indices."""
     net = model.network
+    from cocair_sim.model import EVENT_FIELDS
+
     header = ["time_h", "day", "event", "airport", "country", *EVENT_FIELDS[4:]]
 
     def rows():
@@ -249,13 +253,13 @@ def atomic_write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[
 
 
 def versions() -> dict[str, str]:
-    import mesa
+    from importlib.metadata import version
 
     import cocair_sim
 
     return {
         "cocair_sim": cocair_sim.__version__,
-        "mesa": mesa.__version__,
+        "mesa": version("mesa"),
         "numpy": np.__version__,
         "python": platform.python_version(),
     }

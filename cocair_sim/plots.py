@@ -417,7 +417,21 @@ def draw_run_map(ax, model, title: str | None = None) -> dict[str, Any]:
     pts = np.array([[a.lon, a.lat] for a in net.airports])
     draw_basemap(ax, bbox_for(pts, pad_deg=4.0))
     segs = [[pts[r.origin], pts[r.destination]] for r in net.routes]
-    ax.add_collection(LineCollection(segs, colors="0.55", linewidths=0.4, alpha=0.5, zorder=1))
+    ax.add_collection(LineCollection(segs, colors="0.7", linewidths=0.3, alpha=0.5, zorder=1))
+    # Routes weighted by kg actually carried on them (both directions drawn on one line).
+    flown = np.asarray(model.route_g_flown, dtype=float) / 1000.0
+    fmax = max(float(flown.max()), 1e-9)
+    used = [i for i in np.argsort(flown) if flown[i] > 0]
+    if used:
+        ax.add_collection(
+            LineCollection(
+                [segs[i] for i in used],
+                colors=PALETTE[5],
+                linewidths=[0.5 + 5.0 * flown[i] / fmax for i in used],
+                alpha=0.75,
+                zorder=2,
+            )
+        )
     via = np.asarray(model.via_g_total, dtype=float) / 1000.0
     seized = np.asarray(model.seized_g_by_airport, dtype=float) / 1000.0
     vmax = max(float(via.max()), 1e-9)
@@ -460,6 +474,11 @@ def draw_run_map(ax, model, title: str | None = None) -> dict[str, Any]:
     if title:
         ax.set_title(title, fontsize=9)
     return {
+        "kg_carried": {
+            f"{net.airports[r.origin].iata}-{net.airports[r.destination].iata}": float(flown[i])
+            for i, r in enumerate(net.routes)
+            if flown[i]
+        },
         "kg_via": {net.airports[i].iata: float(via[i]) for i in range(len(via)) if via[i]},
         "kg_seized": {
             net.airports[i].iata: float(seized[i]) for i in range(len(seized)) if seized[i]
@@ -469,6 +488,7 @@ def draw_run_map(ax, model, title: str | None = None) -> dict[str, Any]:
 
 def _map_legend(fig) -> None:
     handles = [
+        Line2D([], [], color=PALETTE[5], lw=3, label="route (width = kg carried)"),
         Line2D([], [], marker="^", ls="none", mfc="white", mec="0.2", label="source airport"),
         Line2D(
             [],
@@ -532,8 +552,8 @@ def fig_map(exp, store, summary, folder, models) -> FigureInfo:
     fig.suptitle(title, fontsize=11)
     caption = (
         "One representative replicate per condition (the first stored replicate, same seed in "
-        "every condition), re-run in process: transit airports sized by the kg routed through "
-        "them, crosses sized by the kg seized there; the star is the coordination hub and "
+        "every condition), re-run in process: routes drawn with a width proportional to the kg "
+        "couriers carried on them, transit airports sized by the kg routed through them, crosses sized by the kg seized there; the star is the coordination hub and "
         "blue-edged airports are connected to it. Offline Natural Earth basemap, lon/lat in "
         "degrees." + _sweep_note(exp, summary, point)
     )
@@ -809,21 +829,59 @@ def fig_alerts(exp, store, summary, folder, models) -> FigureInfo:
 # -- entry points ----------------------------------------------------------------------------
 
 
-def experiment_figures(exp, store, summary, folder) -> list[FigureInfo]:
-    """All experiment figures (PNG + SVG) in `folder`; returns them with their data."""
-    folder = Path(folder)
-    point = _first_point(summary, store)
-    models = _rerun_models(exp, store, point)
-    figs = [
-        fig_timeseries(exp, store, summary, folder),
-        fig_paired(exp, store, summary, folder),
-        fig_kg_bars(exp, store, summary, folder),
+def _map_and_alerts(exp, store, summary, folder) -> list[FigureInfo]:
+    """The two figures that re-run replicates in process share those runs."""
+    models = _rerun_models(exp, store, _first_point(summary, store))
+    return [
         fig_map(exp, store, summary, folder, models),
-        fig_displacement(exp, store, summary, folder),
-        fig_sweep(exp, store, summary, folder),
         fig_alerts(exp, store, summary, folder, models),
     ]
-    return [f for f in figs if f is not None]
+
+
+# Independent jobs, in report order; each draws and saves its own figures.
+FIGURE_JOBS = {
+    "timeseries": lambda *a: [fig_timeseries(*a)],
+    "paired": lambda *a: [fig_paired(*a)],
+    "kg_bars": lambda *a: [fig_kg_bars(*a)],
+    "displacement": lambda *a: [fig_displacement(*a)],
+    "sweep": lambda *a: [fig_sweep(*a)],
+    "map_and_alerts": _map_and_alerts,
+}
+REPORT_ORDER = (
+    "timeseries",
+    "paired_differences",
+    "kg_flows",
+    "map",
+    "displacement",
+    "sweep",
+    "alerts",
+)
+
+
+def figure_job(job: str, exp, store_path, summary, folder) -> list[FigureInfo]:
+    """One job in a worker process: it opens the store itself (a connection cannot travel)."""
+    from cocair_sim.store import Store
+
+    with Store(store_path) as store:
+        return FIGURE_JOBS[job](exp, store, summary, Path(folder))
+
+
+def experiment_figures(exp, store, summary, folder, executor=None) -> list[FigureInfo]:
+    """All experiment figures (PNG + SVG) in `folder`; returns them with their data.
+
+    Saving print-quality PNG and SVG dominates the report's time, so with a local process
+    pool the jobs are drawn in parallel (the store is a file every worker can open)."""
+    folder = Path(folder)
+    if executor is None:
+        figs = [f for job in FIGURE_JOBS.values() for f in job(exp, store, summary, folder)]
+    else:
+        futures = [
+            executor.submit(figure_job, name, exp, store.path, summary, folder)
+            for name in FIGURE_JOBS
+        ]
+        figs = [f for fut in futures for f in fut.result()]
+    figs = [f for f in figs if f is not None]
+    return sorted(figs, key=lambda f: REPORT_ORDER.index(f.name))
 
 
 def run_figures(model, folder) -> list[FigureInfo]:

@@ -278,10 +278,11 @@ def _setup_items(exp, out: Path) -> list[str]:
     return items
 
 
-def write_report(exp, store, out: Path, summary: list[dict]) -> dict[str, Path]:
-    """Write out/figures/*, out/report.html (self-contained) and out/report.md."""
+def write_report(exp, store, out: Path, summary: list[dict], executor=None) -> dict[str, Path]:
+    """Write out/figures/*, out/report.html (self-contained) and out/report.md; figures are
+    drawn on `executor` (a local process pool) when given."""
     out = Path(out)
-    figs = experiment_figures(exp, store, summary, out / "figures")
+    figs = experiment_figures(exp, store, summary, out / "figures", executor)
     f = findings(exp, summary)
     setup = _setup_items(exp, out)
     title = f"COCAIR simulation: {exp.spec.name}"
