@@ -553,7 +553,8 @@ def fig_map(exp, store, summary, folder, models) -> FigureInfo:
     caption = (
         "One representative replicate per condition (the first stored replicate, same seed in "
         "every condition), re-run in process: routes drawn with a width proportional to the kg "
-        "couriers carried on them, transit airports sized by the kg routed through them, crosses sized by the kg seized there; the star is the coordination hub and "
+        "couriers carried on them, transit airports sized by the kg routed through them, "
+        "crosses sized by the kg seized there; the star is the coordination hub and "
         "blue-edged airports are connected to it. Offline Natural Earth basemap, lon/lat in "
         "degrees." + _sweep_note(exp, summary, point)
     )

@@ -147,10 +147,11 @@ class AdaptationSpec(Strict):
     """How an organisation learns where couriers get caught (the balloon effect)."""
 
     enabled: bool = True
-    rate: Probability = Field(0.3, description="Belief step after an own loss")
+    rate: Annotated[float, Field(gt=0.0, le=1.0)] = Field(
+        0.3, description="Learning rate: the prior weighs 1/rate observed passages"
+    )
     news_weight: Probability = Field(0.3, description="Weight of public seizure news vs own loss")
-    success_weight: Probability = Field(0.05, description="Belief relief per safe passage")
-    relax_per_day: Probability = Field(0.02, description="Daily return of beliefs to the prior")
+    relax_per_day: Probability = Field(0.02, description="Daily forgetting of observed evidence")
 
 
 class OrganisationSpec(Strict):

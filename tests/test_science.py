@@ -105,3 +105,33 @@ def test_bad_sensitivity_file_exits_2(tmp_path):
     )
     res = cocair("sensitivity", path)
     assert res.returncode == 2 and "bounds" in res.stderr and "Traceback" not in res.stderr
+
+
+def test_sensitivity_sobol_gives_first_order_and_total_indices(tmp_path):
+    doc = {
+        "name": "sobol_small",
+        "scenario": str(ROOT / "scenarios" / "classroom.yaml"),
+        "method": "sobol",
+        "samples": 8,
+        "replications": 1,
+        "set": {"relay.mode": "hub", "calendar.days": 14},
+        "parameters": [
+            {"name": "operation.capacity_multiplier", "bounds": [1, 8]},
+            {"name": "relay.follow_up_probability", "bounds": [0.0, 1.0]},
+        ],
+        "outputs": ["operation.kg_seized"],
+    }
+    path = tmp_path / "sobol.yaml"
+    path.write_text(yaml.safe_dump(doc))
+    out = tmp_path / "out"
+    res = cocair("sensitivity", path, "--workers", 1, "--out", out)
+    assert res.returncode == 0, res.stderr
+    with open(out / "indices.csv") as fh:
+        rows = list(csv.DictReader(fh))
+    by = {(r["parameter"], r["index"]): float(r["value"]) for r in rows}
+    assert {i for _, i in by} == {"S1", "ST"}
+    # Capacity drives kg seized; follow-up arrests cannot change it at all.
+    assert by[("operation.capacity_multiplier", "ST")] > 0.5
+    assert by[("relay.follow_up_probability", "ST")] == 0
+    with open(out / "samples.csv") as fh:
+        assert len(list(csv.DictReader(fh))) == 8 * (2 + 2)
