@@ -50,6 +50,16 @@ def _dask_executor(address: str, stack: ExitStack) -> Executor:
 EXPORTS = ("runs.csv", "daily.csv", "summary.csv")
 
 
+def open_executor(stack: ExitStack, scheduler: str | None, workers: int, parallel_work: bool):
+    """Where runs go: a Dask cluster, a local process pool, or this process (one worker, or
+    nothing worth a pool). Returns (executor or None, backend name)."""
+    if scheduler:
+        return _dask_executor(scheduler, stack), "dask"
+    if workers > 1 and parallel_work:
+        return stack.enter_context(_local_executor(workers)), "local"
+    return None, "in-process"
+
+
 def _warm_imports(report: bool) -> None:
     """Import the statistics and plotting stack (scipy, matplotlib: ~2 s) in the background
     while the workers compute, instead of after the last run."""
@@ -67,15 +77,10 @@ def _warm_imports(report: bool) -> None:
 def prepare_folder(out: Path, resume: bool, force: bool, exp_hash: str) -> None:
     """Refuse to mix or clobber results unless asked; check a resumed store is the same
     experiment."""
-    from cocair_sim.runio import EXPERIMENT_MARKERS, check_replaceable
+    from cocair_sim.runio import EXPERIMENT_MARKERS, check_replaceable, holds_files
 
     store_path = out / "store.sqlite"
-    try:
-        if out.exists() and not out.is_dir():
-            raise OutputError(f"{out} exists and is not a folder")
-        non_empty = out.is_dir() and any(out.iterdir())
-    except OSError as exc:
-        raise OutputError(f"{out}: cannot use this folder ({exc.strerror or exc})") from None
+    non_empty = holds_files(out)
     if resume:
         if not store_path.exists():
             if non_empty:
@@ -155,13 +160,9 @@ def experiment(file, workers, scheduler, resume, force, out, replications, repor
             store.set_meta("experiment_name", exp.name)
         total = exp.run_count()
         missing = iter_missing(exp, store)
-        backend = "dask" if scheduler else ("local" if workers > 1 else "in-process")
-        if scheduler:
-            executor = _dask_executor(scheduler, stack)
-        elif workers > 1 and (len(missing) > 1 or report):  # the report draws in parallel too
-            executor = stack.enter_context(_local_executor(workers))
-        else:
-            executor = None
+        # The report draws its figures on the local pool too, so it wants one even when
+        # (resuming) no run is missing.
+        executor, backend = open_executor(stack, scheduler, workers, len(missing) > 1 or report)
         err_console.print(
             f"{exp.name}: {total} runs ({total - len(missing)} already stored), "
             f"backend {backend}" + ("" if scheduler else f", {workers} worker(s)"),

@@ -10,6 +10,7 @@ from contextlib import ExitStack
 from pathlib import Path
 
 import click
+from rich.markup import escape
 from rich.table import Table
 
 from cocair_sim.cli import console, err_console, main
@@ -85,7 +86,7 @@ def sensitivity(file, workers, scheduler, resume, force, out):
     figures/sensitivity.png|svg.
     """
     from cocair_sim import sensitivity as sa
-    from cocair_sim.cli_experiment import _dask_executor, _local_executor, prepare_folder
+    from cocair_sim.cli_experiment import open_executor, prepare_folder
     from cocair_sim.experiment import RunFailed, run_all
     from cocair_sim.outputs import atomic_write_csv, atomic_write_json, versions
     from cocair_sim.store import Store
@@ -105,12 +106,7 @@ def sensitivity(file, workers, scheduler, resume, force, out):
             store.set_meta("experiment_hash", digest)
         done_ids = store.done_ids()
         missing = [r for r in runs if r.run_id not in done_ids]
-        if scheduler:
-            executor = _dask_executor(scheduler, stack)
-        elif workers > 1 and len(missing) > 1:
-            executor = stack.enter_context(_local_executor(workers))
-        else:
-            executor = None
+        executor, backend = open_executor(stack, scheduler, workers, len(missing) > 1)
         err_console.print(
             f"{spec.name}: {spec.method}, {len(X)} samples x {spec.replications} "
             f"replicates = {len(runs)} runs ({len(runs) - len(missing)} stored)",
@@ -118,9 +114,9 @@ def sensitivity(file, workers, scheduler, resume, force, out):
         )
         with click.progressbar(length=len(missing), label="runs", file=sys.stderr) as bar:
             try:
-                run_all(missing, executor, store, workers, bar.update)
+                run_all(missing, executor, store, workers, bar.update, local=backend == "local")
             except RunFailed as exc:
-                err_console.print(f"[bold red]error:[/] {exc}; rerun with --resume")
+                err_console.print(f"[bold red]error:[/] {escape(str(exc))}; rerun with --resume")
                 sys.exit(1)
         Y = sa.outcome_matrix(spec, store, len(X))
     rows = sa.analyse(spec, X, Y)

@@ -36,16 +36,20 @@ def check_replaceable(out: Path, markers: tuple[str, ...]) -> None:
         )
 
 
-def check_target(out: Path, force: bool) -> None:
-    """A run's output folder: new, empty, or (with `force`) holding an earlier run."""
-    out = Path(out)
+def holds_files(out: Path) -> bool:
+    """Whether the output folder exists with something in it (refusing a non-folder)."""
     try:
         if out.exists() and not out.is_dir():
             raise OutputError(f"{out} exists and is not a folder")
-        non_empty = out.is_dir() and any(out.iterdir())
+        return out.is_dir() and any(out.iterdir())
     except OSError as exc:
         raise OutputError(f"{out}: cannot use this folder ({exc.strerror or exc})") from None
-    if non_empty:
+
+
+def check_target(out: Path, force: bool) -> None:
+    """A run's output folder: new, empty, or (with `force`) holding an earlier run."""
+    out = Path(out)
+    if holds_files(out):
         if not force:
             raise OutputError(f"{out} already holds results; choose another --out or pass --force")
         check_replaceable(out, RUN_MARKERS)
