@@ -298,13 +298,14 @@ def _fmt(v: float) -> str:
 
 
 def print_summary(exp, summary: list[dict], out: Path) -> None:
+    from cocair_sim.outputs import metric_label
     from cocair_sim.tables import sweep_label
 
     metrics = exp.spec.metrics[:5]
     points = sorted({r["point"] for r in summary})
     shown = points if len(points) <= 4 else points[:: max(1, len(points) // 4)]
     for metric in metrics:
-        table = Table(title=metric, title_justify="left")
+        table = Table(title=escape(f"{metric_label(metric)} ({metric})"), title_justify="left")
         if exp.spec.sweep:
             table.add_column("sweep point")
         table.add_column("condition")

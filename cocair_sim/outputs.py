@@ -63,6 +63,49 @@ OPERATION_KEYS = (
 )
 
 
+# Readable names of the metrics, for tables, figures and reports.
+METRIC_LABELS = {
+    "operation.kg_seized": "cocaine seized in the operation window (kg)",
+    "operation.seizures": "seizure cases in the operation window",
+    "operation.arrests": "arrests in the operation window",
+    "operation.alert_hits": "seizures prompted by alerts in the operation window",
+    "operation.random_hits": "seizures from routine controls in the operation window",
+    "operation.kg_delivered": "cocaine delivered in the operation window (kg)",
+    "operation.kg_shipped": "cocaine shipped in the operation window (kg)",
+    "operation.interdiction_rate": "share of cocaine interdicted in the operation window",
+    "operation.seizures_participants": "seizure cases at participating airports (operation)",
+    "operation.kg_seized_participants": "cocaine seized at participating airports (operation, kg)",
+    "operation.couriers_sent": "couriers sent in the operation window",
+    "operation.alerts_sent": "alerts sent in the operation window",
+    "operation.alerts_delivered": "alerts delivered in the operation window",
+    "operation.kg_per_seizure": "kg per seizure in the operation window",
+    "kg_shipped": "cocaine shipped (kg, whole run)",
+    "kg_seized": "cocaine seized (kg, whole run)",
+    "kg_delivered": "cocaine delivered (kg, whole run)",
+    "kg_in_transit": "cocaine still in transit at the end (kg)",
+    "seizures": "seizure cases (whole run)",
+    "arrests": "arrests (whole run)",
+    "couriers_sent": "couriers sent (whole run)",
+    "couriers_delivered": "couriers delivered (whole run)",
+    "alerts_sent": "alerts sent (whole run)",
+    "alerts_delivered": "alerts delivered (whole run)",
+    "alerts_late": "alerts arriving after expiry (whole run)",
+    "alert_hits": "seizures prompted by alerts (whole run)",
+    "random_hits": "seizures from routine controls (whole run)",
+    "interdiction_rate": "share of cocaine interdicted (whole run)",
+    "kg_per_seizure": "kg per seizure (whole run)",
+    "median_hours_to_relay": "median hours from seizure to first relayed alert (h)",
+    "trafficker_profit_usd": "traffickers' profit (USD)",
+}
+
+
+def metric_label(metric: str) -> str:
+    """Readable name of a metric (falls back to the metric's own name)."""
+    if metric.startswith("share_via."):
+        return f"share of shipped kg routed via {metric.split('.', 1)[1]}"
+    return METRIC_LABELS.get(metric, metric.replace("operation.", "operation ").replace("_", " "))
+
+
 def _ratio(a: float, b: float) -> float:
     return a / b if b else 0.0
 
