@@ -28,6 +28,7 @@ from cocair_sim.errors import InputError, OutputError
 
 
 def _local_executor(workers: int) -> Executor:
+    """A forkserver pool: workers fork from a server that has imported the model once."""
     import multiprocessing as mp
 
     ctx = mp.get_context("forkserver")

@@ -367,11 +367,12 @@ class RunFailed(Exception):
         super().__init__(f"{label} {ids} failed: {what}")
 
 
-def batches(runs: list[RunSpec], workers: int, max_size: int = 16) -> list[list[RunSpec]]:
-    """Small batches: enough to amortise task overhead, enough of them to balance workers."""
+def batches(runs: list[RunSpec], workers: int, max_size: int = 8) -> list[list[RunSpec]]:
+    """Small batches: enough to amortise task overhead (~1 ms against ~30 ms a run), small
+    enough that the last ones leave no worker idle for long."""
     if not runs:
         return []
-    size = max(1, min(max_size, math.ceil(len(runs) / (workers * 4))))
+    size = max(1, min(max_size, math.ceil(len(runs) / (workers * 8))))
     return [runs[i : i + size] for i in range(0, len(runs), size)]
 
 

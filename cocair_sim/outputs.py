@@ -213,9 +213,11 @@ def flat_metrics(summary: dict[str, Any]) -> dict[str, float]:
 
 
 def daily_rows(model: CocairModel) -> tuple[list[str], list[list[Any]]]:
-    df = model.datacollector.get_model_vars_dataframe()
-    header = list(df.columns)
-    rows = [[_clean(v) for v in row] for row in df.itertuples(index=False, name=None)]
+    """The DataCollector's daily rows. Read from its columns directly: building a pandas
+    DataFrame per run cost ~5 % of a run (1.6 ms of 33 ms) for the same values."""
+    columns = model.datacollector.model_vars
+    header = list(columns)
+    rows = [[_clean(v) for v in row] for row in zip(*columns.values(), strict=True)]
     return header, rows
 
 
