@@ -115,3 +115,38 @@ def test_classroom_page_twin_step_reset_single(viz_server: SolaraServer) -> None
     assert shot.stat().st_size > 10_000
     if os.environ.get("COCAIR_UPDATE_SCREENSHOTS"):  # refresh the README's picture on purpose
         shutil.copyfile(shot, REPO_ROOT / "docs" / "img" / "classroom.png")
+
+
+def test_default_scenario_plays_and_obeys_pause(tmp_path) -> None:
+    """On the full COCAIR III network, playing advances the days, the page keeps answering,
+    and Pause stops it (the play loop must not starve the page)."""
+    from playwright.sync_api import expect, sync_playwright
+
+    if not chromium_available():
+        pytest.skip("no /usr/bin/chromium or playwright: run scripts/ensure_browser.sh")
+    ensure_solara_assets(sys.executable)
+    cocair3 = REPO_ROOT / "scenarios" / "cocair3.yaml"
+    with (
+        SolaraServer("cocair_sim.app", env={"COCAIR_VIZ_SCENARIO": str(cocair3)}) as server,
+        sync_playwright() as p,
+    ):
+        browser = launch_chromium(p)
+        try:
+            page, log = new_local_page(browser, viewport={"width": 1500, "height": 1000})
+            page.goto(server.url, wait_until="domcontentloaded")
+            status = page.get_by_text(STATUS)
+            expect(status).to_have_count(2, timeout=60_000)
+            page.get_by_role("button", name="Play").click()
+            expect(status.first).to_have_text(re.compile(r"^Day ([3-9]|\d\d) \("), timeout=60_000)
+            page.get_by_role("button", name="Pause").click()
+            expect(page.get_by_role("button", name="Play")).to_be_visible(timeout=30_000)
+            page.wait_for_timeout(1500)  # a step under way when paused may still land
+            day = status.first.inner_text()
+            page.wait_for_timeout(2500)
+            assert status.first.inner_text() == day  # paused means paused
+            assert status.nth(1).inner_text().split(" —")[0] == day.split(" —")[0]  # twins agree
+        finally:
+            browser.close()
+        output = server.output()
+    assert not log.problems(), "\n".join(log.problems())
+    assert "Traceback" not in output, output
