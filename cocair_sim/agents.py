@@ -71,7 +71,6 @@ class TraffickerOrganisation(mesa.Agent):
             [i for i, it in enumerate(self.itineraries) for _ in it.airports],
             [a for it in self.itineraries for a in it.airports],
         ] = 1.0
-        self.incidence = incidence
         visits = incidence.sum(axis=0)
         self.prior_mean = np.where(
             visits > 0, self.prior_risk.sum(axis=0) / np.maximum(visits, 1), 0.0

@@ -78,6 +78,7 @@ class Network:
     airports: list[Airport]
     routes: list[Route]
     itineraries: list[Itinerary]
+    daily_passengers: np.ndarray  # through each airport per day, both directions of every route
     by_iata: dict[str, int] = field(default_factory=dict)
     route_between: dict[tuple[int, int], int] = field(default_factory=dict)
 
@@ -95,13 +96,6 @@ class Network:
     def airport_country(self) -> np.ndarray:
         index = {c: i for i, c in enumerate(self.countries)}
         return np.array([index[a.country] for a in self.airports], dtype=np.int64)
-
-    @cached_property
-    def daily_passengers(self) -> np.ndarray:
-        """Passengers through each airport per day (both directions of every route)."""
-        return self._daily_passengers
-
-    _daily_passengers: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
     def flight_code(self, route: int, slot: int) -> str:
         return self.routes[route].flight_codes[slot]
@@ -171,9 +165,9 @@ def build_network(scenario: Scenario) -> Network:
     for r in routes:
         code = f"{airports[r.origin].iata}-{airports[r.destination].iata}"
         r.flight_codes = [f"{code}/{slot}" for slot in range(len(r.weekly_departures))]
-    network = Network(airports, routes, _itineraries(airports, routes), by_iata, route_between)
-    network._daily_passengers = passengers
-    return network
+    return Network(
+        airports, routes, _itineraries(airports, routes), passengers, by_iata, route_between
+    )
 
 
 _NETWORKS: dict[int, tuple[weakref.ref, Network]] = {}
