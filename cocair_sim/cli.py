@@ -51,7 +51,9 @@ def main() -> None:
     \b
     Typical use:
       cocair run scenarios/cocair3.yaml --relay hub
-      cocair experiment experiments/relay_modes.yaml
+      cocair experiment experiments/relay_modes.yaml     (then open results/relay_modes/report.html)
+      cocair validate                                    (plausibility vs the published operations)
+      cocair viz                                         (the classroom page in a browser)
       cocair check scenarios/my_scenario.yaml
     """
 
@@ -171,7 +173,7 @@ def _print_run_summary(summary: dict, out: Path) -> None:
 @main.command()
 @click.argument("file", type=click.Path(path_type=Path))
 def check(file):
-    """Validate a scenario or experiment FILE; exit 2 with the first problem found."""
+    """Validate a scenario, experiment or sensitivity FILE; exit 2 with the first problem."""
     from cocair_sim.network import build_network
     from cocair_sim.scenario import load_scenario
     from cocair_sim.yamlio import load_yaml_mapping
