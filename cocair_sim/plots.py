@@ -801,14 +801,15 @@ def _map_and_alerts(exp, store, summary, folder) -> list[FigureInfo]:
     ]
 
 
-# Independent jobs, in report order; each draws and saves its own figures.
+# Independent jobs, each drawing and saving its own figures; the longest first, so that with a
+# pool it does not start last and leave the other workers idle.
 FIGURE_JOBS = {
+    "map_and_alerts": _map_and_alerts,
     "timeseries": lambda *a: [fig_timeseries(*a)],
+    "displacement": lambda *a: [fig_displacement(*a)],
     "paired": lambda *a: [fig_paired(*a)],
     "kg_bars": lambda *a: [fig_kg_bars(*a)],
-    "displacement": lambda *a: [fig_displacement(*a)],
     "sweep": lambda *a: [fig_sweep(*a)],
-    "map_and_alerts": _map_and_alerts,
 }
 REPORT_ORDER = (
     "timeseries",
