@@ -8,28 +8,20 @@ the dots so they are valid Python names) and returns a flat dict of scalar outco
 
 from __future__ import annotations
 
-import json
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from cocair_sim.model import CocairModel
 from cocair_sim.outputs import flat_metrics, summarise
-from cocair_sim.scenario import Scenario, load_scenario
+from cocair_sim.scenario import Scenario, cached_scenario
 
 DEFAULT_SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "cocair3.yaml"
-
-
-@lru_cache(maxsize=128)
-def _load(path: str, overrides_json: str) -> Scenario:
-    return load_scenario(path, json.loads(overrides_json))
 
 
 def scenario_with(scenario: str | Path | None = None, **params: Any) -> Scenario:
     """Load a scenario with keyword overrides (`relay__hub_latency_hours=6`); cached."""
     overrides = {k.replace("__", "."): v for k, v in params.items()}
-    path = str(scenario or DEFAULT_SCENARIO)
-    return _load(path, json.dumps(overrides, sort_keys=True, default=str))
+    return cached_scenario(scenario or DEFAULT_SCENARIO, overrides)
 
 
 def run_model(

@@ -22,7 +22,6 @@ import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -32,8 +31,8 @@ from pydantic import Field, field_validator, model_validator
 from cocair_sim.errors import InputError
 from cocair_sim.scenario import (
     Strict,
+    cached_scenario,
     file_sha256,
-    load_scenario,
     scenario_with_overrides,
     validate_model,
 )
@@ -142,6 +141,10 @@ class ExperimentSpec(Strict):
     def run_count(self) -> int:
         return len(self.points()) * len(self.conditions) * self.replications
 
+    def run_overrides(self, point: dict[str, Any], condition: ConditionSpec) -> dict[str, Any]:
+        """Overrides of one run: the common `set`, then the sweep point, then the condition."""
+        return {**self.set, **point, **condition.set}
+
 
 @dataclass(frozen=True)
 class Experiment:
@@ -200,7 +203,7 @@ def load_experiment(path: str | Path, replications: int | None = None) -> Experi
     checked: set[str] = set()
     for point in spec.points():
         for k, cond in enumerate(spec.conditions):
-            overrides = {**spec.set, **point, **cond.set}
+            overrides = spec.run_overrides(point, cond)
             key = json.dumps(overrides, sort_keys=True)
             if key in checked:
                 continue
@@ -247,7 +250,7 @@ def plan(exp: Experiment) -> list[RunSpec]:
         for rep in range(spec.replications):
             seed = run_seed(spec.base_seed, rep, p)
             for cond in spec.conditions:
-                overrides = {**spec.set, **point, **cond.set}
+                overrides = spec.run_overrides(point, cond)
                 runs.append(
                     RunSpec(
                         run_id=f"p{p}-{cond.name}-r{rep}",
@@ -266,11 +269,6 @@ def plan(exp: Experiment) -> list[RunSpec]:
 # -- running (in worker processes) -------------------------------------------------------------
 
 
-@lru_cache(maxsize=64)
-def _scenario(path: str, overrides_json: str):
-    return load_scenario(path, json.loads(overrides_json))
-
-
 def _test_hooks(run_id: str) -> None:
     """Test hooks: make chosen runs fail or kill their worker (documented in reliability.md)."""
     if run_id in os.environ.get(FAIL_RUN_ENV, "").split(","):
@@ -286,7 +284,7 @@ def execute_run(run: RunSpec) -> RunRecord:
 
     _test_hooks(run.run_id)
     started = time.perf_counter()
-    spec = _scenario(run.scenario_path, json.dumps(dict(run.overrides), sort_keys=True))
+    spec = cached_scenario(run.scenario_path, dict(run.overrides))
     model = CocairModel(spec, seed=run.seed).run()
     header, rows = daily_rows(model)
     metrics = {

@@ -166,7 +166,7 @@ def _sweep_note(exp, summary, point) -> str:
 def _rerun_models(exp, store, point: int, per_condition: int = RERUNS) -> dict[str, list]:
     """Re-run the first stored replicates of each condition in process (same seeds)."""
     from cocair_sim.model import CocairModel
-    from cocair_sim.scenario import load_scenario
+    from cocair_sim.scenario import cached_scenario
 
     by_cond: dict[str, list[tuple[int, int, dict]]] = {}
     for _rid, cond, p, sweep, rep, seed, _m, _s in store.metric_rows():
@@ -178,7 +178,7 @@ def _rerun_models(exp, store, point: int, per_condition: int = RERUNS) -> dict[s
         spec = None
         for _rep, seed, sweep in runs:
             if spec is None:
-                spec = load_scenario(exp.scenario_path, {**exp.spec.set, **sweep, **c.set})
+                spec = cached_scenario(exp.scenario_path, exp.spec.run_overrides(sweep, c))
             models.setdefault(c.name, []).append(CocairModel(spec, seed=seed).run())
     return models
 

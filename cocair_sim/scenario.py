@@ -512,6 +512,18 @@ def load_scenario(
     return scenario_with_overrides(load_yaml_mapping(path), str(path), overrides, override_source)
 
 
+@lru_cache(maxsize=128)
+def _cached(path: str, overrides_json: str) -> Scenario:
+    return load_scenario(path, json.loads(overrides_json))
+
+
+def cached_scenario(path: str | Path, overrides: Mapping[str, Any] | None = None) -> Scenario:
+    """`load_scenario`, remembered per (file, overrides): workers and the plain-function API
+    run many replicates of the same few scenarios, and a Scenario is immutable."""
+    key = json.dumps(dict(overrides or {}), sort_keys=True, default=str)
+    return _cached(str(path), key)
+
+
 def scenario_with_overrides(
     raw: Mapping[str, Any],
     source: str,
