@@ -9,6 +9,7 @@ collected, the mass balance is checked).
 from __future__ import annotations
 
 import heapq
+import itertools
 from collections import Counter
 from typing import Any
 
@@ -21,11 +22,12 @@ from cocair_sim.agents import (
     CoordinationHub,
     Courier,
     CustomsUnit,
+    RouteTables,
     TraffickerOrganisation,
 )
 from cocair_sim.intel import Alert, AlertBoard, IntelReport
 from cocair_sim.network import MIN_CONNECTION_HOURS, network_for
-from cocair_sim.scenario import METHODS, Scenario
+from cocair_sim.scenario import METHODS, Scenario, derived
 
 DEPARTURE_CHECK_HOURS = 1.5  # control before boarding
 ARRIVAL_CHECK_HOURS = 0.5  # control after landing
@@ -92,18 +94,24 @@ class CocairModel(mesa.Model):
         self.couriers_sent = self.couriers_delivered = self.seizures = self.arrests = 0
         self.alerts_sent = self.alerts_delivered = self.alerts_late = self.alerts_expired = 0
         self.alert_hits = self.random_hits = 0
-        self.seized_g_by_airport = np.zeros(n_air, dtype=np.int64)
-        self.seized_g_by_method = np.zeros(len(METHODS), dtype=np.int64)
-        self.seizures_by_airport = np.zeros(n_air, dtype=np.int64)
-        self.via_g_today = np.zeros(n_air, dtype=np.int64)
-        self.via_g_total = np.zeros(n_air, dtype=np.int64)
-        self.route_g_flown = np.zeros(len(net.routes), dtype=np.int64)
+        # Per airport / method / route, as Python lists: they are bumped per courier, and a
+        # list item update is several times cheaper than a numpy scalar one (exact ints either
+        # way). Readers take np.asarray of them.
+        self.seized_g_by_airport = [0] * n_air
+        self.seized_g_by_method = [0] * len(METHODS)
+        self.seizures_by_airport = [0] * n_air
+        self.via_g_today = [0] * n_air
+        self.via_g_total = [0] * n_air
+        self.route_g_flown = [0] * len(net.routes)
+        self.couriers: dict[int, Courier] = {}  # under way, by id, in order of departure
         self._seizures_today = np.zeros(n_air)
         self._first_relay_delivery: dict[int, float] = {}
         self._reports: dict[int, IntelReport] = {}
         self._operation_totals: Counter = Counter()
 
         self._build_agents()
+        # Couriers are not Mesa agents (see Courier); their ids continue the agents' numbering.
+        self._courier_ids = itertools.count(len(self.agents) + 1)
         self.datacollector = mesa.DataCollector(model_reporters=self._reporters())
         self.running = True
 
@@ -158,7 +166,10 @@ class CocairModel(mesa.Model):
         )
         self.organisations = [
             TraffickerOrganisation(
-                self, org, np.random.SeedSequence(self.seed, spawn_key=(STREAM_TRAFFIC, k))
+                self,
+                org,
+                np.random.SeedSequence(self.seed, spawn_key=(STREAM_TRAFFIC, k)),
+                derived(spec, ("route tables", k), lambda org=org: RouteTables.build(self, org)),
             )
             for k, org in enumerate(spec.organisations)
         ]
@@ -216,9 +227,7 @@ class CocairModel(mesa.Model):
         }
         for idx in self.transit_airports:
             iata = self.network.airports[idx].iata
-            # int() first: DataCollector deep-copies every value, and a Python float copies
-            # ~10x faster than a numpy one (the same number either way).
-            reporters[f"kg_via_{iata}"] = lambda m, i=idx: int(m.via_g_today[i]) / 1000.0
+            reporters[f"kg_via_{iata}"] = lambda m, i=idx: m.via_g_today[i] / 1000.0
         return reporters
 
     def mean_detection(self, shares: np.ndarray) -> np.ndarray:
@@ -273,7 +282,7 @@ class CocairModel(mesa.Model):
         self.day = self.steps - 1
         self.in_operation = self._in_window(self.day)
         self.now = self.day * 24.0
-        self.via_g_today[:] = 0
+        self.via_g_today = [0] * len(self.via_g_today)
         self._seizures_today[:] = 0
         for unit in self.customs:
             unit.step()
@@ -294,17 +303,21 @@ class CocairModel(mesa.Model):
         return self
 
     # -- couriers ------------------------------------------------------------------------------
+    def next_courier_id(self) -> int:
+        return next(self._courier_ids)
+
     def launch(self, courier: Courier, t: float) -> None:
         """A courier sets off: its kg count as shipped from now on."""
-        self.shipped_g += courier.grams
+        grams = courier.grams
+        self.shipped_g += grams
         self.couriers_sent += 1
-        inner = courier.itinerary.airports[1:-1]
-        for a in inner:
-            self.via_g_today[a] += courier.grams
-            self.via_g_total[a] += courier.grams
+        for a in courier.airports[1:-1]:
+            self.via_g_today[a] += grams
+            self.via_g_total[a] += grams
         if self.in_operation:
-            self._operation_totals["kg_shipped_g"] += courier.grams
+            self._operation_totals["kg_shipped_g"] += grams
             self._operation_totals["couriers_sent"] += 1
+        self.couriers[courier.unique_id] = courier
         courier.state = "at_airport"
         self._board(courier, t + MIN_CONNECTION_HOURS, check_before=DEPARTURE_CHECK_HOURS)
 
@@ -326,17 +339,17 @@ class CocairModel(mesa.Model):
 
     def _control(self, courier: Courier) -> None:
         t = self.now
-        a = courier.airport
-        seized, alert = self.customs[a].screen(courier, t)
+        stop = courier.stop
+        seized, alert = self.customs[courier.airports[stop]].screen(courier)
         if seized:
             self._seize(courier, alert, t)
             return
-        if courier.stop == courier.last_stop:
+        if stop == courier.last_stop:
             self._deliver(courier, t)
             return
         # Passed: the courier flies the itinerary's next leg (kg carried per route, for maps).
-        self.route_g_flown[courier.itinerary.routes[courier.stop]] += courier.grams
-        if courier.stop == 0:
+        self.route_g_flown[courier.itinerary.routes[stop]] += courier.grams
+        if stop == 0:
             courier.stop = 1
             courier.state = "in_flight"
             self.schedule(courier.leg_arrival + ARRIVAL_CHECK_HOURS, self._control, courier)
@@ -353,7 +366,7 @@ class CocairModel(mesa.Model):
         org.revenue_usd += courier.kg * org.spec.sell_price_per_kg
         org.learn_passage(courier.itinerary.airports, None)
         courier.state = "delivered"
-        courier.remove()
+        del self.couriers[courier.unique_id]
 
     def _seize(self, courier: Courier, alert: Alert | None, t: float) -> None:
         a = courier.airport
@@ -420,7 +433,7 @@ class CocairModel(mesa.Model):
         )
         self._reports[report.id] = report
         courier.state = "seized"
-        courier.remove()
+        del self.couriers[courier.unique_id]
         ncp = self.contact_points[report.country]
         self.schedule(
             t + self.spec.relay.national_delay_hours / 2, self._report_to_ncp, (ncp, report)
@@ -565,9 +578,8 @@ class CocairModel(mesa.Model):
 
     @property
     def in_transit_g(self) -> int:
-        """Grams carried by couriers still on their way (summed over the agents themselves)."""
-        couriers = self.agents_by_type.get(Courier)
-        return int(sum(c.grams for c in couriers)) if couriers else 0
+        """Grams carried by couriers still on their way (summed over the couriers themselves)."""
+        return sum(c.grams for c in self.couriers.values())
 
     @property
     def kg_in_transit(self) -> float:
@@ -582,5 +594,4 @@ class CocairModel(mesa.Model):
             )
 
     def active_couriers(self) -> list[Courier]:
-        couriers = self.agents_by_type.get(Courier)
-        return list(couriers) if couriers else []
+        return list(self.couriers.values())

@@ -9,13 +9,12 @@ next departure with at least `MIN_CONNECTION_HOURS` to connect.
 from __future__ import annotations
 
 import bisect
-import weakref
 from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
 
-from cocair_sim.scenario import Scenario, great_circle_km
+from cocair_sim.scenario import Scenario, derived, great_circle_km
 
 HOURS_PER_WEEK = 168.0
 CRUISE_KMH = 800.0
@@ -67,6 +66,9 @@ class Itinerary:
     km: float
     # The last leg leaves a source airport (a direct flight): arrival controls then look harder.
     final_from_source: bool = False
+    # Kind of control at each airport, as customs units index their selection rates: 0 departure,
+    # 1 transit, 2 arrival, 3 arrival straight from a source country.
+    control_stages: tuple[int, ...] = ()
 
     @property
     def connections(self) -> int:
@@ -170,24 +172,10 @@ def build_network(scenario: Scenario) -> Network:
     )
 
 
-_NETWORKS: dict[int, tuple[weakref.ref, Network]] = {}
-
-
 def network_for(scenario: Scenario) -> Network:
-    """The network of a scenario, built once and shared (read-only) by every model of it.
-
-    Scenarios are frozen, so the network cannot go stale; an experiment builds thousands of
-    models from one scenario and the build was ~1.2 ms of a ~45 ms run. Entries go away with
-    their scenario.
-    """
-    key = id(scenario)
-    hit = _NETWORKS.get(key)
-    if hit is not None and hit[0]() is scenario:
-        return hit[1]
-    network = build_network(scenario)
-    ref = weakref.ref(scenario, lambda _ref, key=key: _NETWORKS.pop(key, None))
-    _NETWORKS[key] = (ref, network)
-    return network
+    """The network of a scenario, built once and shared (read-only) by every model of it (the
+    build was ~1.2 ms of a ~45 ms run)."""
+    return derived(scenario, "network", lambda: build_network(scenario))
 
 
 def _itineraries(airports: list[Airport], routes: list[Route]) -> list[Itinerary]:
@@ -206,8 +194,11 @@ def _itineraries(airports: list[Airport], routes: list[Route]) -> list[Itinerary
             new_path, new_legs, new_km = [*path, nxt], [*legs, r.index], km + r.km
             if airports[nxt].role == "destination":
                 from_source = airports[here].role == "source"
+                stages = (0,) + (1,) * (len(new_path) - 2) + (3 if from_source else 2,)
                 result.append(
-                    Itinerary(len(result), tuple(new_path), tuple(new_legs), new_km, from_source)
+                    Itinerary(
+                        len(result), tuple(new_path), tuple(new_legs), new_km, from_source, stages
+                    )
                 )
             if len(new_legs) < MAX_LEGS:
                 extend(new_path, new_legs, new_km)

@@ -12,7 +12,8 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from collections.abc import Mapping
+import weakref
+from collections.abc import Callable, Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -522,6 +523,27 @@ def cached_scenario(path: str | Path, overrides: Mapping[str, Any] | None = None
     run many replicates of the same few scenarios, and a Scenario is immutable."""
     key = json.dumps(dict(overrides or {}), sort_keys=True, default=str)
     return _cached(str(path), key)
+
+
+_DERIVED: dict[int, tuple[weakref.ref, dict[Any, Any]]] = {}
+
+
+def derived[T](scenario: Scenario, key: Any, build: Callable[[], T]) -> T:
+    """A value computed from a scenario alone (its network, an organisation's route tables),
+    built once per scenario object and shared read-only by every model of it.
+
+    Scenarios are frozen, so these cannot go stale; an experiment builds thousands of models
+    from one scenario. Entries go away with their scenario.
+    """
+    sid = id(scenario)
+    hit = _DERIVED.get(sid)
+    if hit is None or hit[0]() is not scenario:
+        ref = weakref.ref(scenario, lambda _ref, sid=sid: _DERIVED.pop(sid, None))
+        hit = _DERIVED[sid] = (ref, {})
+    values = hit[1]
+    if key not in values:
+        values[key] = build()
+    return values[key]
 
 
 def scenario_with_overrides(
