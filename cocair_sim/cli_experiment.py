@@ -28,9 +28,22 @@ from cocair_sim.errors import InputError, OutputError
 
 
 def _local_executor(workers: int) -> Executor:
-    """A forkserver pool: workers fork from a server that has imported the model once."""
-    import multiprocessing as mp
+    """A local process pool, its workers started at once.
 
+    On Linux, and while this process runs no other thread, the workers are forked from it: a
+    fork costs milliseconds, where a forkserver preloading the model took ~1 s before the first
+    run could start. The pool is started by a first, empty task before the progress bar and the
+    background imports start their threads, so no thread is ever forked. Elsewhere (or with
+    threads already running, e.g. embedded in another program) a forkserver that has imported
+    the model once.
+    """
+    import multiprocessing as mp
+    import threading
+
+    if sys.platform.startswith("linux") and threading.active_count() == 1:
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("fork"))
+        pool.submit(int).result()  # forks every worker now (fork pools start all at once)
+        return pool
     ctx = mp.get_context("forkserver")
     ctx.set_forkserver_preload(["cocair_sim.experiment", "cocair_sim.model"])
     return ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
@@ -73,6 +86,13 @@ def _warm_imports(report: bool) -> None:
             import cocair_sim.report  # noqa: F401
 
     threading.Thread(target=work, name="warm-imports", daemon=True).start()
+
+
+def _prepare_report() -> None:
+    """In a worker that has run out of runs: load the plotting stack for the report's figures."""
+    from cocair_sim.plots import warm_up
+
+    warm_up()
 
 
 def prepare_folder(out: Path, resume: bool, force: bool, exp_hash: str) -> None:
@@ -195,7 +215,15 @@ def experiment(file, workers, scheduler, resume, force, out, replications, repor
         if executor is not None:
             _warm_imports(report)
         try:
-            run_all(missing, executor, store, workers, on_done, local=backend == "local")
+            run_all(
+                missing,
+                executor,
+                store,
+                workers,
+                on_done,
+                local=backend == "local",
+                then=_prepare_report if report and backend == "local" else None,
+            )
         except RunFailed as exc:
             progress.stop()
             err_console.print(
@@ -214,9 +242,12 @@ def experiment(file, workers, scheduler, resume, force, out, replications, repor
             )
             sys.exit(130)
         progress.stop()
+        runs_seconds = time.perf_counter() - t0
         # Figures need the results folder, so only local workers can draw them.
         figure_pool = executor if backend == "local" else None
-        summary = finish(exp, store, out, started, backend, workers, report, figure_pool)
+        summary = finish(
+            exp, store, out, started, backend, workers, report, figure_pool, runs_seconds
+        )
     print_summary(exp, summary, out)
 
 
@@ -240,22 +271,31 @@ def finish(
     workers: int,
     report: bool,
     figure_pool=None,
+    runs_seconds: float | None = None,
 ):
     """Exports, (optionally) the report, then manifest.json last: all written atomically."""
     from cocair_sim.outputs import atomic_write_json, versions
     from cocair_sim.scenario import file_sha256
     from cocair_sim.tables import write_tables
 
+    phases: dict[str, float] = {}
+    if runs_seconds is not None:
+        phases["runs"] = round(runs_seconds, 3)
+    mark = time.perf_counter()
+    early = None
+    if report and figure_pool is not None:
+        from cocair_sim.plots import start_figures
+
+        # The pool draws the figures that need only the stored runs while the tables are made.
+        early = start_figures(exp, store, out / "figures", figure_pool)
     summary = write_tables(exp, store, out)
+    phases["tables"] = round(time.perf_counter() - mark, 3)
     run_seconds = sum(r[7] for r in store.metric_rows())
     if report:
-        try:
-            from cocair_sim.report import write_report
-        except ModuleNotFoundError as exc:
-            if exc.name != "cocair_sim.report":
-                raise
-        else:
-            write_report(exp, store, out, summary, executor=figure_pool)
+        from cocair_sim.report import write_report
+
+        write_report(exp, store, out, summary, executor=figure_pool, started=early)
+        phases["report"] = round(time.perf_counter() - mark, 3)  # tables included
     import hashlib
 
     files = {
@@ -283,6 +323,7 @@ def finish(
             "timings": {
                 "wall_seconds_this_session": round(time.perf_counter() - started, 3),
                 "sum_of_run_seconds": round(run_seconds, 3),
+                "phase_seconds": phases,  # this session's runs, then tables and report
             },
             "versions": versions(),
             "command": sys.argv,

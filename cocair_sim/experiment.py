@@ -381,12 +381,15 @@ def run_all(
     workers: int,
     on_done: Callable[[int], None] = lambda n: None,
     local: bool = False,
+    then: Callable[[], object] | None = None,
 ) -> None:
     """Execute `runs`, storing each finished run at once. Without an executor, in process.
 
     If a run raises, nothing new is started, the runs already under way are finished and
     stored, and `RunFailed` names the run. If a worker dies (`local=True`: a process pool on
-    this machine), the run it was doing is found from its mark and named the same way."""
+    this machine), the run it was doing is found from its mark and named the same way.
+    `then` (a picklable function) is queued once per worker behind the last batch, so workers
+    that run out of runs prepare what comes next (the report's imports) instead of idling."""
     if executor is None:
         for run in runs:
             try:
@@ -405,8 +408,13 @@ def run_all(
     lost_cause: BaseException | None = None
 
     def submit_next() -> bool:
+        nonlocal then
         batch = next(queue, None)
         if batch is None:
+            if then is not None:
+                for _ in range(workers):
+                    executor.submit(then)
+                then = None
             return False
         pending[executor.submit(execute_batch, batch, marker_dir)] = batch
         return True

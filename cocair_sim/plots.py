@@ -9,6 +9,7 @@ Maps use the packaged offline basemap (`cocair_sim.geo`) and never touch the net
 from __future__ import annotations
 
 import math
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -68,6 +69,16 @@ def style(i: int) -> Style:
     )
 
 
+def warm_up() -> None:
+    """Load what drawing needs (this module's imports, fonts, the Agg renderer) in a worker
+    before its first figure job; `run_all` queues it behind the last runs of an experiment."""
+    import io
+
+    fig = _figure(1, 1)
+    fig.subplots().set_title("warm-up")
+    FigureCanvasAgg(fig).print_png(io.BytesIO())
+
+
 def _figure(w: float, h: float) -> Figure:
     fig = Figure(figsize=(w, h), layout="constrained")
     FigureCanvasAgg(fig)
@@ -123,8 +134,11 @@ def daily_mean_ci(x: np.ndarray, n_boot: int = N_BOOT_DAILY, seed: int = 2011112
 # -- experiment data -------------------------------------------------------------------------
 
 
-def _first_point(summary: list[dict], store) -> int:
-    points = sorted({r["point"] for r in summary}) or sorted({r[2] for r in store.metric_rows()})
+def _first_point(summary: list[dict] | None, store) -> int:
+    """The sweep point figures show: the first one (from the summary table, or the store)."""
+    points = sorted({r["point"] for r in summary or ()}) or sorted(
+        {r[2] for r in store.metric_rows()}
+    )
     return points[0] if points else 0
 
 
@@ -151,15 +165,18 @@ def _daily_arrays(store, point: int) -> tuple[list[str], dict[str, np.ndarray]]:
     return header, out
 
 
-def _point_label(exp, summary, point) -> str:
+def _point_label(exp, summary, point, store=None) -> str:
     if not exp.spec.sweep:
         return ""
-    sweep = next((r["sweep"] for r in summary if r["point"] == point), {})
+    if summary:
+        sweep = next((r["sweep"] for r in summary if r["point"] == point), {})
+    else:  # a figure drawn before the summary table exists
+        sweep = next((r[3] for r in store.metric_rows() if r[2] == point), {})
     return ", ".join(f"{k} = {v}" for k, v in sweep.items())
 
 
-def _sweep_note(exp, summary, point) -> str:
-    label = _point_label(exp, summary, point)
+def _sweep_note(exp, summary, point, store=None) -> str:
+    label = _point_label(exp, summary, point, store)
     return f" Shown for the first sweep point ({label})." if label else ""
 
 
@@ -230,7 +247,7 @@ def fig_timeseries(exp, store, summary, folder) -> FigureInfo:
     caption = (
         "Cumulative cocaine seized (left, kg) and seizure cases (right) per simulated day: mean "
         "over replicates with a 95 % bootstrap confidence band; the grey band marks the "
-        "operation window." + _sweep_note(exp, summary, point)
+        "operation window." + _sweep_note(exp, summary, point, store)
     )
     return _info(fig, folder, "timeseries", title, caption, pd.DataFrame(rows))
 
@@ -312,7 +329,7 @@ def fig_paired(exp, store, summary, folder) -> FigureInfo:
     caption = (
         f"Relative change of each outcome against '{baseline}' (same replicate, same random "
         "streams): point = mean difference / baseline mean, whiskers = 95 % bootstrap CI. "
-        "Outcomes with a zero baseline mean are omitted." + _sweep_note(exp, summary, point)
+        "Outcomes with a zero baseline mean are omitted." + _sweep_note(exp, summary, point, store)
     )
     return _info(fig, folder, "paired_differences", title, caption, data)
 
@@ -365,7 +382,7 @@ def fig_kg_bars(exp, store, summary, folder) -> FigureInfo:
     ax.set_title(title)
     caption = (
         "Cocaine shipped, seized and delivered over the whole run (kg), mean over replicates "
-        "with 95 % bootstrap CI whiskers." + _sweep_note(exp, summary, point)
+        "with 95 % bootstrap CI whiskers." + _sweep_note(exp, summary, point, store)
     )
     return _info(fig, folder, "kg_flows", title, caption, pd.DataFrame(rows))
 
@@ -400,33 +417,36 @@ def draw_run_map(ax, model, title: str | None = None) -> dict[str, Any]:
     smax = max(float(seized.max()), 1e-9)
     hub = net.by_iata.get(model.spec.relay.hub_airport)
     role_marker = {"source": "^", "transit": "o", "destination": "s"}
+    # One scatter per marker style (not per airport): drawing 3 panels of ~30 airports one by
+    # one was most of the report's longest figure.
+    groups: dict[tuple[str, bool], list[Any]] = {}
     for a in net.airports:
-        mk = role_marker.get(a.role, "o")
-        edge = PALETTE[0] if a.hub_connected else "0.2"
-        lw = 1.8 if a.hub_connected else 0.6
-        size = 18 + 260 * via[a.index] / vmax if a.role == "transit" else 30
+        groups.setdefault((role_marker.get(a.role, "o"), a.hub_connected), []).append(a)
+    for (mk, connected), members in groups.items():
         ax.scatter(
-            a.lon,
-            a.lat,
-            s=size,
+            [a.lon for a in members],
+            [a.lat for a in members],
+            s=[18 + 260 * via[a.index] / vmax if a.role == "transit" else 30 for a in members],
             marker=mk,
             facecolor="white",
-            edgecolor=edge,
-            linewidths=lw,
+            edgecolor=PALETTE[0] if connected else "0.2",
+            linewidths=1.8 if connected else 0.6,
             zorder=3,
         )
-        if seized[a.index] > 0:
-            ax.scatter(
-                a.lon,
-                a.lat,
-                s=12 + 220 * seized[a.index] / smax,
-                marker="X",
-                color=PALETTE[4],
-                edgecolor="black",
-                linewidths=0.4,
-                zorder=4,
-                alpha=0.9,
-            )
+    hit = [a for a in net.airports if seized[a.index] > 0]
+    if hit:
+        ax.scatter(
+            [a.lon for a in hit],
+            [a.lat for a in hit],
+            s=[12 + 220 * seized[a.index] / smax for a in hit],
+            marker="X",
+            color=PALETTE[4],
+            edgecolor="black",
+            linewidths=0.4,
+            zorder=4,
+            alpha=0.9,
+        )
+    for a in net.airports:
         ax.annotate(a.iata, (a.lon, a.lat), xytext=(3, 3), textcoords="offset points", fontsize=6)
     if hub is not None:
         h = net.airports[hub]
@@ -518,7 +538,7 @@ def fig_map(exp, store, summary, folder, models) -> FigureInfo:
         "couriers carried on them, transit airports sized by the kg routed through them, "
         "crosses sized by the kg seized there; the star is the coordination hub and "
         "blue-edged airports are connected to it. Offline Natural Earth basemap, lon/lat in "
-        "degrees." + _sweep_note(exp, summary, point)
+        "degrees." + _sweep_note(exp, summary, point, store)
     )
     return _info(fig, folder, "map", title, caption, data)
 
@@ -607,7 +627,7 @@ def fig_displacement(exp, store, summary, folder) -> FigureInfo:
     caption = (
         "Share of the kg sent each day on itineraries through each transit airport (%), averaged "
         "over replicates; the six busiest transit airports are shown, the rest as 'other'. "
-        "Dashed lines bound the operation window." + _sweep_note(exp, summary, point)
+        "Dashed lines bound the operation window." + _sweep_note(exp, summary, point, store)
     )
     return _info(fig, folder, "displacement", title, caption, pd.DataFrame(rows))
 
@@ -779,7 +799,7 @@ def fig_alerts(exp, store, summary, folder, models) -> FigureInfo:
         "Left: hours from each seizure to the delivery of the alerts it triggered, from "
         f"{n_models} re-run replicate(s) per condition; relayed alerts (hub or bilateral) per "
         "condition, national alerts pooled in grey. Right: seizures prompted by an alert vs "
-        "by routine controls per run (mean, 95 % CI)." + _sweep_note(exp, summary, point)
+        "by routine controls per run (mean, 95 % CI)." + _sweep_note(exp, summary, point, store)
     )
     data = {
         "relayed_hours": {c: v for c, v in relayed.items()},
@@ -830,7 +850,22 @@ def figure_job(job: str, exp, store_path, summary, folder) -> list[FigureInfo]:
         return FIGURE_JOBS[job](exp, store, summary, Path(folder))
 
 
-def experiment_figures(exp, store, summary, folder, executor=None) -> list[FigureInfo]:
+# Jobs that need only the stored runs, not the summary table: a pool can draw them while the
+# tables are being computed.
+STORE_JOBS = ("map_and_alerts", "timeseries", "displacement")
+
+
+def start_figures(exp, store, folder, executor) -> dict[str, Future]:
+    """Submit the store-only figure jobs now; `experiment_figures` collects them."""
+    return {
+        name: executor.submit(figure_job, name, exp, store.path, None, Path(folder))
+        for name in STORE_JOBS
+    }
+
+
+def experiment_figures(
+    exp, store, summary, folder, executor=None, started: dict[str, Future] | None = None
+) -> list[FigureInfo]:
     """All experiment figures (PNG + SVG) in `folder`; returns them with their data.
 
     Saving print-quality PNG and SVG dominates the report's time, so with a local process
@@ -839,8 +874,9 @@ def experiment_figures(exp, store, summary, folder, executor=None) -> list[Figur
     if executor is None:
         figs = [f for job in FIGURE_JOBS.values() for f in job(exp, store, summary, folder)]
     else:
+        started = started or {}
         futures = [
-            executor.submit(figure_job, name, exp, store.path, summary, folder)
+            started.get(name) or executor.submit(figure_job, name, exp, store.path, summary, folder)
             for name in FIGURE_JOBS
         ]
         figs = [f for fut in futures for f in fut.result()]

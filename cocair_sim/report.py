@@ -278,11 +278,13 @@ def _setup_items(exp, out: Path) -> list[str]:
     return items
 
 
-def write_report(exp, store, out: Path, summary: list[dict], executor=None) -> dict[str, Path]:
+def write_report(
+    exp, store, out: Path, summary: list[dict], executor=None, started=None
+) -> dict[str, Path]:
     """Write out/figures/*, out/report.html (self-contained) and out/report.md; figures are
-    drawn on `executor` (a local process pool) when given."""
+    drawn on `executor` (a local process pool) when given, `started` ones already are."""
     out = Path(out)
-    figs = experiment_figures(exp, store, summary, out / "figures", executor)
+    figs = experiment_figures(exp, store, summary, out / "figures", executor, started)
     f = findings(exp, summary)
     setup = _setup_items(exp, out)
     title = f"COCAIR simulation: {exp.spec.name}"

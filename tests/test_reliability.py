@@ -110,10 +110,10 @@ def test_kill_9_at_random_moments_then_resume_is_identical(tmp_path, reference):
         if rng.random() < 0.3:
             time.sleep(rng.uniform(0.05, 1.5))
         else:
-            target = (len(stored_ids(store)) if store.exists() else 0) + rng.randint(1, 6)
+            target = stored_count(store) + rng.randint(1, 6)
             deadline = time.time() + 60
             while proc.poll() is None and time.time() < deadline:
-                if store.exists() and len(stored_ids(store)) >= target:
+                if stored_count(store) >= target:
                     break
                 time.sleep(0.01)
         finished = proc.poll() is not None
