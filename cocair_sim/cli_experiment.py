@@ -30,17 +30,21 @@ from cocair_sim.errors import InputError, OutputError
 def _local_executor(workers: int) -> Executor:
     """A local process pool, its workers started at once.
 
-    On Linux, and while this process runs no other thread, the workers are forked from it: a
-    fork costs milliseconds, where a forkserver preloading the model took ~1 s before the first
-    run could start. The pool is started by a first, empty task before the progress bar and the
-    background imports start their threads, so no thread is ever forked. Elsewhere (or with
-    threads already running, e.g. embedded in another program) a forkserver that has imported
-    the model once.
+    On Linux, and while this process runs no other thread, the workers are forked from it,
+    after it has imported the model: a fork costs milliseconds, where a forkserver preloading
+    the model took ~1 s before the first run could start. The pool is started by a first, empty
+    task before the progress bar and the background imports start their threads, so no thread
+    is ever forked. Elsewhere (or with threads already running, e.g. embedded in another
+    program) a forkserver that has imported the model once.
     """
     import multiprocessing as mp
     import threading
 
     if sys.platform.startswith("linux") and threading.active_count() == 1:
+        # Import the model (Mesa, pandas: ~0.8 s) once here rather than once in every worker:
+        # on 2 cores the duplicate imports delayed the first runs by ~0.4 s.
+        import cocair_sim.model  # noqa: F401
+
         pool = ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("fork"))
         pool.submit(int).result()  # forks every worker now (fork pools start all at once)
         return pool
@@ -80,6 +84,8 @@ def _warm_imports(report: bool) -> None:
     import threading
 
     def work() -> None:
+        import scipy.stats  # noqa: F401  (the tables' Wilcoxon tests)
+
         import cocair_sim.tables
 
         if report:
@@ -288,7 +294,8 @@ def finish(
 
         # The pool draws the figures that need only the stored runs while the tables are made.
         early = start_figures(exp, store, out / "figures", figure_pool)
-    summary = write_tables(exp, store, out)
+    # Without a report the pool is idle now: a worker writes daily.csv meanwhile.
+    summary = write_tables(exp, store, out, pool=None if report else figure_pool)
     phases["tables"] = round(time.perf_counter() - mark, 3)
     run_seconds = sum(r[7] for r in store.metric_rows())
     if report:

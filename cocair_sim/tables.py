@@ -104,8 +104,12 @@ def _metric(metrics: dict, name: str) -> float:
     return float("nan") if v is None else float(v)
 
 
-def write_tables(exp: Experiment, store: Store, out: Path) -> list[dict[str, Any]]:
-    """Write runs.csv, daily.csv and summary.csv atomically; return the summary rows."""
+def write_tables(exp: Experiment, store: Store, out: Path, pool=None) -> list[dict[str, Any]]:
+    """Write runs.csv, daily.csv and summary.csv atomically; return the summary rows.
+
+    With `pool` (a local process pool) daily.csv, the largest, is written by a worker while
+    this process computes the summary."""
+    daily = pool.submit(write_daily_csv, exp, store.path, out) if pool is not None else None
     sweep_cols = sweep_columns(exp)
     metric_rows = store.metric_rows()
     metric_names = sorted({k for r in metric_rows for k in r[6]})
@@ -124,6 +128,29 @@ def write_tables(exp: Experiment, store: Store, out: Path) -> list[dict[str, Any
             for run_id, cond, _p, sweep, rep, seed, metrics, _s in metric_rows
         ),
     )
+    if daily is None:
+        _write_daily(exp, store, out)
+    summary = summary_rows(exp, store)
+    atomic_write_csv(
+        out / "summary.csv",
+        [*sweep_cols, *SUMMARY_COLUMNS],
+        (
+            [*_sweep_values(exp, r["sweep"]), *(_num(r.get(c, None)) for c in SUMMARY_COLUMNS)]
+            for r in summary
+        ),
+    )
+    if daily is not None:
+        daily.result()
+    return summary
+
+
+def write_daily_csv(exp: Experiment, store_path: Path, out: Path) -> None:
+    """daily.csv from the store file (in a worker process: a connection cannot travel)."""
+    with Store(store_path) as store:
+        _write_daily(exp, store, out)
+
+
+def _write_daily(exp: Experiment, store: Store, out: Path) -> None:
     records = store.runs()
     first = next(records, None)
     daily_header = first.daily_header if first else []
@@ -141,19 +168,9 @@ def write_tables(exp: Experiment, store: Store, out: Path) -> list[dict[str, Any
 
     atomic_write_csv(
         out / "daily.csv",
-        ["run_id", "condition", *sweep_cols, "replicate", *daily_header],
+        ["run_id", "condition", *sweep_columns(exp), "replicate", *daily_header],
         daily_rows(),
     )
-    summary = summary_rows(exp, store)
-    atomic_write_csv(
-        out / "summary.csv",
-        [*sweep_cols, *SUMMARY_COLUMNS],
-        (
-            [*_sweep_values(exp, r["sweep"]), *(_num(r.get(c, None)) for c in SUMMARY_COLUMNS)]
-            for r in summary
-        ),
-    )
-    return summary
 
 
 def sweep_label(sweep: dict[str, Any]) -> str:
