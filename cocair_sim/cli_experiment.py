@@ -152,6 +152,8 @@ def mark_unfinished(out: Path) -> None:
         (out / "manifest.json").unlink(missing_ok=True)
         for name in EXPORTS:
             (out / name).unlink(missing_ok=True)
+        for tmp in out.glob(".*.tmp"):  # files a killed session was still writing
+            tmp.unlink(missing_ok=True)
     except OSError as exc:
         raise OutputError(f"{out}: cannot use this folder ({exc.strerror or exc})") from None
 
@@ -280,33 +282,45 @@ def finish(
     runs_seconds: float | None = None,
 ):
     """Exports, (optionally) the report, then manifest.json last: all written atomically."""
-    from cocair_sim.outputs import atomic_write_json, versions
-    from cocair_sim.scenario import file_sha256
+    from cocair_sim.outputs import published_together
     from cocair_sim.tables import write_tables
 
     phases: dict[str, float] = {}
     if runs_seconds is not None:
         phases["runs"] = round(runs_seconds, 3)
     mark = time.perf_counter()
-    early = None
-    if report and figure_pool is not None:
-        from cocair_sim.plots import start_figures
+    # Exports, report and manifest appear together once all are written, the manifest last: a
+    # session killed before then leaves nothing that could pass for results.
+    with published_together():
+        early = None
+        if report and figure_pool is not None:
+            from cocair_sim.plots import start_figures
 
-        # The pool draws the figures that need only the stored runs while the tables are made.
-        early = start_figures(exp, store, out / "figures", figure_pool)
-    # Without a report the pool is idle now: a worker writes daily.csv meanwhile.
-    summary = write_tables(exp, store, out, pool=None if report else figure_pool)
-    phases["tables"] = round(time.perf_counter() - mark, 3)
-    run_seconds = sum(r[7] for r in store.metric_rows())
-    if report:
-        from cocair_sim.report import write_report
+            # The pool draws the figures that need only the stored runs while the tables are
+            # made.
+            early = start_figures(exp, store, out / "figures", figure_pool)
+        # Without a report the pool is idle now: a worker writes daily.csv meanwhile.
+        summary = write_tables(exp, store, out, pool=None if report else figure_pool)
+        phases["tables"] = round(time.perf_counter() - mark, 3)
+        if report:
+            from cocair_sim.report import write_report
 
-        write_report(exp, store, out, summary, executor=figure_pool, started=early)
-        phases["report"] = round(time.perf_counter() - mark, 3)  # tables included
+            write_report(exp, store, out, summary, executor=figure_pool, started=early)
+            phases["report"] = round(time.perf_counter() - mark, 3)  # tables included
+        write_manifest(exp, store, out, started, backend, workers, phases)
+    return summary
+
+
+def write_manifest(exp, store, out: Path, started, backend, workers, phases) -> None:
+    """manifest.json: what was run, how, and the exports' checksums (the completion mark)."""
     import hashlib
 
+    from cocair_sim.outputs import atomic_write_json, versions, written_file
+    from cocair_sim.scenario import file_sha256
+
+    run_seconds = sum(r[7] for r in store.metric_rows())
     files = {
-        name: hashlib.sha256((out / name).read_bytes()).hexdigest()
+        name: hashlib.sha256(written_file(out / name).read_bytes()).hexdigest()
         for name in ("runs.csv", "daily.csv", "summary.csv")
     }
     atomic_write_json(
@@ -337,7 +351,6 @@ def finish(
             "files": files,
         },
     )
-    return summary
 
 
 def _fmt(v: float) -> str:

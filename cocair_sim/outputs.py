@@ -15,6 +15,7 @@ import sys
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -239,10 +240,59 @@ def event_rows(model: CocairModel) -> tuple[list[str], Iterable[list[Any]]]:
 # -- writing ----------------------------------------------------------------------------------
 
 
+# Inside `published_together`, finished files wait here (temporary name, final name).
+_STAGED: ContextVar[list[tuple[str, Path]] | None] = ContextVar("staged", default=None)
+
+
 @contextmanager
-def atomic_writer(path: Path, mode: str = "w") -> Iterator[IO]:
+def published_together() -> Iterator[list[tuple[str, Path]]]:
+    """Files written inside appear together at the end (renamed one after the other), not one
+    by one as each is finished; if the block fails they never appear.
+
+    An experiment's exports are published this way right before its manifest, so a session
+    killed while the tables or the report are being made leaves no export behind that could
+    pass for a result (the manifest is the completion mark)."""
+    staged: list[tuple[str, Path]] = []
+    token = _STAGED.set(staged)
+    try:
+        yield staged
+    except BaseException:
+        for tmp, _path in staged:
+            Path(tmp).unlink(missing_ok=True)
+        raise
+    finally:
+        _STAGED.reset(token)
+    for tmp, path in staged:
+        os.replace(tmp, path)
+
+
+def written_file(path: Path) -> Path:
+    """Where a file written inside `published_together` is until it is published."""
+    for tmp, final in _STAGED.get() or ():
+        if final == Path(path):
+            return Path(tmp)
+    return Path(path)
+
+
+def publish(tmp: str, path: Path) -> None:
+    """Put a finished temporary file in place now, or with the others inside
+    `published_together`."""
+    staged = _STAGED.get()
+    if staged is None:
+        os.replace(tmp, path)
+    else:
+        staged.append((tmp, Path(path)))
+
+
+@contextmanager
+def atomic_writer(
+    path: Path, mode: str = "w", unpublished: list[str] | None = None
+) -> Iterator[IO]:
     """Open a temporary file beside `path`; on success flush it to disk and rename it over
-    `path`, so readers only ever see the old file or the complete new one."""
+    `path`, so readers only ever see the old file or the complete new one.
+
+    With `unpublished` (a list), the finished temporary file is not renamed: its name is
+    appended to the list for the caller to `publish` (a worker process writing for another)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -253,7 +303,10 @@ def atomic_writer(path: Path, mode: str = "w") -> Iterator[IO]:
             yield fh
             fh.flush()
             os.fsync(fh.fileno())
-        os.replace(tmp, path)
+        if unpublished is not None:
+            unpublished.append(tmp)
+        else:
+            publish(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
@@ -291,9 +344,14 @@ def csv_text(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
     return buf.getvalue()
 
 
-def atomic_write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+def atomic_write_csv(
+    path: Path,
+    header: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    unpublished: list[str] | None = None,
+) -> None:
     """Stream rows into a temporary file, then publish it (memory does not grow with rows)."""
-    with atomic_writer(path) as fh:
+    with atomic_writer(path, unpublished=unpublished) as fh:
         _csv_rows(fh, header, rows)
 
 
@@ -316,9 +374,10 @@ def write_run(model: CocairModel, out: Path, manifest: dict[str, Any]) -> dict[s
     out.mkdir(parents=True, exist_ok=True)
     (out / "manifest.json").unlink(missing_ok=True)  # unfinished until rewritten below
     summary = summarise(model)
-    atomic_write_json(out / "summary.json", summary)
-    atomic_write_csv(out / "daily.csv", *daily_rows(model))
-    atomic_write_csv(out / "events.csv", *event_rows(model))
+    with published_together():  # all three appear together, then the manifest
+        atomic_write_json(out / "summary.json", summary)
+        atomic_write_csv(out / "daily.csv", *daily_rows(model))
+        atomic_write_csv(out / "events.csv", *event_rows(model))
     files = {}
     import hashlib
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from cocair_sim.experiment import Experiment, sweep_columns
-from cocair_sim.outputs import atomic_write_csv
+from cocair_sim.outputs import atomic_write_csv, publish
 from cocair_sim.stats import bootstrap_mean_ci, paired_comparison
 from cocair_sim.store import Store
 
@@ -140,17 +140,20 @@ def write_tables(exp: Experiment, store: Store, out: Path, pool=None) -> list[di
         ),
     )
     if daily is not None:
-        daily.result()
+        publish(daily.result(), out / "daily.csv")
     return summary
 
 
-def write_daily_csv(exp: Experiment, store_path: Path, out: Path) -> None:
-    """daily.csv from the store file (in a worker process: a connection cannot travel)."""
+def write_daily_csv(exp: Experiment, store_path: Path, out: Path) -> str:
+    """daily.csv from the store file, in a worker process (a connection cannot travel): left
+    under its temporary name, which is returned for the caller to publish with the rest."""
+    unpublished: list[str] = []
     with Store(store_path) as store:
-        _write_daily(exp, store, out)
+        _write_daily(exp, store, out, unpublished)
+    return unpublished[0]
 
 
-def _write_daily(exp: Experiment, store: Store, out: Path) -> None:
+def _write_daily(exp: Experiment, store: Store, out: Path, unpublished=None) -> None:
     records = store.runs()
     first = next(records, None)
     daily_header = first.daily_header if first else []
@@ -170,6 +173,7 @@ def _write_daily(exp: Experiment, store: Store, out: Path) -> None:
         out / "daily.csv",
         ["run_id", "condition", *sweep_columns(exp), "replicate", *daily_header],
         daily_rows(),
+        unpublished,
     )
 
 

@@ -414,3 +414,23 @@ def test_csv_exports_are_streamed_not_built_in_memory(tmp_path):
     size = (tmp_path / "big.csv").stat().st_size
     assert size > 20_000_000  # ~25 MB written ...
     assert peak < 2_000_000  # ... with under 2 MB of Python memory at any time
+
+
+def test_exports_appear_together_and_only_when_all_are_written(tmp_path):
+    """The experiment's exports and manifest are published together at the end (the kill test
+    above relies on it): inside the block nothing is visible, a failure leaves nothing."""
+    from cocair_sim.outputs import atomic_write_text, published_together, written_file
+
+    a, b = tmp_path / "a.csv", tmp_path / "b.csv"
+    with published_together():
+        atomic_write_text(a, "1")
+        assert not a.exists() and written_file(a).read_text() == "1"
+        atomic_write_text(b, "2")
+        assert not b.exists()
+    assert a.read_text() == "1" and b.read_text() == "2"
+    assert not list(tmp_path.glob(".*.tmp"))
+    with pytest.raises(RuntimeError), published_together():
+        atomic_write_text(tmp_path / "c.csv", "3")
+        raise RuntimeError("killed half way")
+    assert not (tmp_path / "c.csv").exists()
+    assert not list(tmp_path.glob(".*.tmp"))
