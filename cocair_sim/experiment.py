@@ -20,7 +20,7 @@ import signal
 import tempfile
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
+from concurrent.futures import FIRST_COMPLETED, BrokenExecutor, Executor, Future, wait
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
@@ -410,13 +410,18 @@ def run_all(
     def submit_next() -> bool:
         nonlocal then
         batch = next(queue, None)
-        if batch is None:
-            if then is not None:
-                for _ in range(workers):
-                    executor.submit(then)
-                then = None
+        try:
+            if batch is None:
+                if then is not None:
+                    for _ in range(workers):
+                        executor.submit(then)
+                    then = None
+                return False
+            pending[executor.submit(execute_batch, batch, marker_dir)] = batch
+        except BrokenExecutor:
+            # A worker died and broke the pool before its own batch came back: submit nothing
+            # more; that batch's future reports the crash (and names the run) below.
             return False
-        pending[executor.submit(execute_batch, batch, marker_dir)] = batch
         return True
 
     try:
