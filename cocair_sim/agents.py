@@ -105,7 +105,18 @@ class RouteTables:
             costs=costs,
             trip_cost=mean_kg * spec.buy_price_per_kg + spec.courier_fee + costs,
         )
-        for array in (method_cdf, prior_risk, prior_mean, stop_index, stop_prior, costs):
+        for array in (
+            tables.method_cdf,
+            tables.method_sigma,
+            tables.prior_risk,
+            tables.prior_mean,
+            tables.stop_index,
+            tables.stop_prior,
+            tables.alpha0,
+            tables.beta0,
+            tables.costs,
+            tables.trip_cost,
+        ):
             array.flags.writeable = False  # shared by every model of the scenario
         return tables
 
