@@ -41,21 +41,23 @@ MAX_CONTROLS = 4  # control points of an itinerary with at most two connections
 class RouteTables:
     """What an organisation knows before the run starts: its itineraries, methods, costs and the
     baseline risk at each control point. A function of the scenario alone, so it is built once
-    per scenario and shared by every model of it (building it was ~40% of building a model)."""
+    per scenario and shared (read-only) by every model of it (building it was ~40% of building
+    a model)."""
 
     itineraries: list[Itinerary]
-    methods: list[str]
     method_cdf: np.ndarray
     method_sigma: np.ndarray
+    method_terms: list[tuple[str, float, float, float]]  # (method, min, max, median kg)
+    ticket_costs: list[float]  # per itinerary, Python floats for per-courier lookups
     mean_kg: float
-    prior_risk: np.ndarray  # itinerary x airport
-    prior_mean: np.ndarray  # per airport
+    prior_mean: np.ndarray  # known baseline risk per airport
+    prior_known: np.ndarray  # airports with a known risk
+    prior_floor: np.ndarray  # prior_mean, kept away from 0 for division
     stop_index: np.ndarray  # itinerary x control point: the airports, ascending, padded
     stop_prior: np.ndarray  # itinerary x control point: prior risk, 0 in padding
-    alpha0: np.ndarray
-    beta0: np.ndarray
-    costs: np.ndarray
-    trip_cost: np.ndarray
+    alpha0: np.ndarray  # beta-binomial prior pseudo-losses per airport
+    pseudo_total: np.ndarray  # alpha0 + beta0
+    trip_cost: np.ndarray  # expected cost of a trip per itinerary
 
     @classmethod
     def build(cls, model: CocairModel, spec: OrganisationSpec) -> RouteTables:
@@ -66,7 +68,7 @@ class RouteTables:
         method_cdf[-1] = 1.0
         mean_kg = sum(spec.methods[m].share * spec.methods[m].kg.median for m in methods)
         shares = np.array([spec.methods[m].share if m in spec.methods else 0.0 for m in METHODS])
-        prior_risk = model.baseline_risk_matrix(itineraries, shares)
+        prior_risk = model.baseline_risk_matrix(itineraries, shares)  # itinerary x airport
         n_air, n_it = len(net.airports), len(itineraries)
         incidence = np.zeros((n_it, n_air))
         incidence[
@@ -89,35 +91,38 @@ class RouteTables:
         real = np.arange(MAX_CONTROLS) < n_stops.reshape(n_it, 1)
         stop_prior = np.where(real, np.take_along_axis(prior_risk, stop_index, axis=1), 0.0)
         strength = 1.0 / max(spec.adaptation.rate, 1e-9)
+        alpha0 = strength * prior_mean
         costs = np.array([spec.ticket_cost_per_1000km * it.km / 1000.0 for it in itineraries])
+        kg = {m: spec.methods[m].kg for m in methods}
         tables = cls(
             itineraries=itineraries,
-            methods=methods,
             method_cdf=method_cdf,
             method_sigma=np.array([spec.methods[m].kg.sigma for m in methods]),
+            method_terms=[(m, kg[m].min, kg[m].max, kg[m].median) for m in methods],
+            ticket_costs=costs.tolist(),
             mean_kg=mean_kg,
-            prior_risk=prior_risk,
             prior_mean=prior_mean,
+            prior_known=prior_mean > 0,
+            prior_floor=np.maximum(prior_mean, 1e-12),
             stop_index=stop_index,
             stop_prior=stop_prior,
-            alpha0=strength * prior_mean,
-            beta0=strength * (1.0 - prior_mean),
-            costs=costs,
+            alpha0=alpha0,
+            pseudo_total=alpha0 + strength * (1.0 - prior_mean),
             trip_cost=mean_kg * spec.buy_price_per_kg + spec.courier_fee + costs,
         )
-        for array in (
+        for value in (
             tables.method_cdf,
             tables.method_sigma,
-            tables.prior_risk,
             tables.prior_mean,
+            tables.prior_known,
+            tables.prior_floor,
             tables.stop_index,
             tables.stop_prior,
             tables.alpha0,
-            tables.beta0,
-            tables.costs,
+            tables.pseudo_total,
             tables.trip_cost,
         ):
-            array.flags.writeable = False  # shared by every model of the scenario
+            value.flags.writeable = False  # shared by every model of the scenario
         return tables
 
 
@@ -141,25 +146,8 @@ class TraffickerOrganisation(mesa.Agent):
         self.name = spec.name
         self.stream = np.random.default_rng(seed_seq)
         self.profile_pool = self.stream.choice(PROFILE_COUNT, size=spec.profile_pool, replace=False)
+        self.tables = tables
         self.itineraries = tables.itineraries
-        self.methods = tables.methods
-        self.method_cdf = tables.method_cdf
-        self.method_sigma = tables.method_sigma
-        self.mean_kg = tables.mean_kg
-        self.prior_risk = tables.prior_risk
-        self.prior_mean = tables.prior_mean
-        self.stop_index = tables.stop_index
-        self.stop_prior = tables.stop_prior
-        self.alpha0, self.beta0 = tables.alpha0, tables.beta0
-        self.costs = tables.costs
-        self._costs = self.costs.tolist()  # per-courier lookups on Python floats are cheaper
-        kg = {m: spec.methods[m].kg for m in self.methods}  # the load distribution per method
-        self._method_terms = [(m, kg[m].min, kg[m].max, kg[m].median) for m in self.methods]
-        self._trip_cost = tables.trip_cost
-        # Terms of the daily route choice that never change (computed once, same values).
-        self._prior_known = self.prior_mean > 0
-        self._prior_floor = np.maximum(self.prior_mean, 1e-12)
-        self._pseudo_total = self.alpha0 + self.beta0
         self.org_key = (ORG, self.name)  # what alerts naming this organisation match
         n_air = len(model.network.airports)
         self.losses = np.zeros(n_air)
@@ -170,18 +158,18 @@ class TraffickerOrganisation(mesa.Agent):
 
     # -- beliefs and choice -------------------------------------------------------------------
     def risk_multiplier(self) -> np.ndarray:
+        t = self.tables
         if not self.spec.adaptation.enabled:
-            return np.ones_like(self.prior_mean)
-        posterior = (self.alpha0 + self.losses) / (self._pseudo_total + self.passes)
-        return np.where(self._prior_known, posterior / self._prior_floor, 1.0)
+            return np.ones_like(t.prior_mean)
+        posterior = (t.alpha0 + self.losses) / (t.pseudo_total + self.passes)
+        return np.where(t.prior_known, posterior / t.prior_floor, 1.0)
 
     def _route_probabilities(self) -> np.ndarray:
         """Logit choice over itineraries by expected profit per courier."""
-        spec = self.spec
-        risk = np.minimum(self.stop_prior * self.risk_multiplier()[self.stop_index], 0.99)
+        spec, t = self.spec, self.tables
+        risk = np.minimum(t.stop_prior * self.risk_multiplier()[t.stop_index], 0.99)
         survival = np.prod(1.0 - risk, axis=1)
-        kg = self.mean_kg
-        profit = survival * kg * spec.sell_price_per_kg - self._trip_cost
+        profit = survival * t.mean_kg * spec.sell_price_per_kg - t.trip_cost
         best = profit.max()
         scale = spec.choice_temperature * max(abs(best), 1.0)
         weights = np.exp((profit - best) / scale)
@@ -210,7 +198,7 @@ class TraffickerOrganisation(mesa.Agent):
     # -- daily action -------------------------------------------------------------------------
     def step(self) -> None:
         """Send today's couriers (a Poisson number) on sampled itineraries."""
-        model = self.model
+        model, t = self.model, self.tables
         n = int(self.stream.poisson(self.spec.couriers_per_week / 7.0))
         if n == 0 or not self.itineraries:
             return
@@ -219,29 +207,30 @@ class TraffickerOrganisation(mesa.Agent):
         cdf = np.cumsum(self.route_probabilities)
         cdf[-1] = 1.0
         routes = np.searchsorted(cdf, uniforms[:, U_ROUTE], side="right")
-        methods = np.searchsorted(self.method_cdf, uniforms[:, U_METHOD], side="right")
+        methods = np.searchsorted(t.method_cdf, uniforms[:, U_METHOD], side="right")
         # The day's draws as whole arrays, then as Python numbers: per-courier numpy scalar
         # arithmetic was ~30% of this method. (np.exp on the array gives the same bits as on
         # each scalar; math.exp would not.)
-        spread = np.exp(self.method_sigma[methods] * normals).tolist()
+        spread = np.exp(t.method_sigma[methods] * normals).tolist()
         pool = self.profile_pool.tolist()
         n_pool = len(pool)
         buy, fee = self.spec.buy_price_per_kg, self.spec.courier_fee
         day_start = model.day * 24.0
+        terms, itineraries, costs = t.method_terms, t.itineraries, t.ticket_costs
         draws = zip(uniforms.tolist(), routes.tolist(), methods.tolist(), spread, strict=True)
         for u, r, m, lognormal in draws:
-            method, lowest, highest, median = self._method_terms[m]
+            method, lowest, highest, median = terms[m]
             kg = min(highest, max(lowest, median * lognormal))
             courier = Courier(
                 model.next_courier_id(),
                 self,
-                self.itineraries[r],
+                itineraries[r],
                 method,
                 round(kg * 1000),
                 pool[int(u[U_PROFILE] * n_pool)],
                 u,
             )
-            self.spent_usd += kg * buy + fee + self._costs[r]
+            self.spent_usd += kg * buy + fee + costs[r]
             model.launch(courier, day_start + 24.0 * u[U_START])
 
 
