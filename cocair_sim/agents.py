@@ -344,16 +344,20 @@ class CustomsUnit(mesa.Agent):
         # The selection chance on a quiet day (no alert posted, none used) per control stage,
         # for normal and for operation capacity: what `selection_probability` returns then.
         self._quiet = tuple(
-            tuple(self._plain_selection(capacity * factor, stage) for stage in range(4))
+            tuple(
+                min(1.0, self._base_selection(capacity * factor, min(key, 2), key == 3))
+                for key in range(4)  # 0-2 the stages, 3 arrival straight from a source country
+            )
             for factor in (1.0, operation_multiplier)
         )
         self.quiet_selection = self._quiet[0]
 
-    def _plain_selection(self, capacity: float, stage: int) -> float:
-        base = capacity / self.passengers * self.stage_lift[min(stage, 2)]
-        if stage == 3:  # arrival straight from a source country
+    def _base_selection(self, capacity: float, stage: int, from_source: bool) -> float:
+        """Routine selection chance at a stage, before alerts focus any capacity."""
+        base = capacity / self.passengers * self.stage_lift[stage]
+        if from_source:
             base *= self._from_source_lift
-        return min(1.0, base)
+        return base
 
     def step(self) -> None:
         """Start of day: today's capacity (raised during the operation) and fresh counters."""
@@ -364,9 +368,7 @@ class CustomsUnit(mesa.Agent):
 
     def selection_probability(self, stage: int, from_source: bool, flagged: bool) -> float:
         """Chance a courier is picked for control. Alerts focus capacity, they never add to it."""
-        base = self.capacity / self.passengers * self.stage_lift[stage]
-        if from_source:
-            base *= self._from_source_lift
+        base = self._base_selection(self.capacity, stage, from_source)
         load = self.board.active * self.controls_per_alert + self.flagged_controls
         spare = max(0.0, 1.0 - load / self.capacity)
         if flagged and self.flagged_controls < self.capacity:

@@ -251,10 +251,10 @@ def experiment(file, workers, scheduler, resume, force, out, replications, repor
             sys.exit(130)
         progress.stop()
         runs_seconds = time.perf_counter() - t0
-        # Figures need the results folder, so only local workers can draw them.
-        figure_pool = executor if backend == "local" else None
+        # Figures and exports need the results folder, so only local workers can help there.
+        local_pool = executor if backend == "local" else None
         summary = finish(
-            exp, store, out, started, backend, workers, report, figure_pool, runs_seconds
+            exp, store, out, started, backend, workers, report, local_pool, runs_seconds
         )
     print_summary(exp, summary, out)
 
@@ -278,7 +278,7 @@ def finish(
     backend: str,
     workers: int,
     report: bool,
-    figure_pool=None,
+    local_pool=None,
     runs_seconds: float | None = None,
 ):
     """Exports, (optionally) the report, then manifest.json last: all written atomically."""
@@ -293,19 +293,19 @@ def finish(
     # session killed before then leaves nothing that could pass for results.
     with published_together():
         early = None
-        if report and figure_pool is not None:
+        if report and local_pool is not None:
             from cocair_sim.plots import start_figures
 
             # The pool draws the figures that need only the stored runs while the tables are
             # made.
-            early = start_figures(exp, store, out / "figures", figure_pool)
+            early = start_figures(exp, store, out / "figures", local_pool)
         # Without a report the pool is idle now: a worker writes daily.csv meanwhile.
-        summary = write_tables(exp, store, out, pool=None if report else figure_pool)
+        summary = write_tables(exp, store, out, pool=None if report else local_pool)
         phases["tables"] = round(time.perf_counter() - mark, 3)
         if report:
             from cocair_sim.report import write_report
 
-            write_report(exp, store, out, summary, executor=figure_pool, started=early)
+            write_report(exp, store, out, summary, executor=local_pool, started=early)
             phases["report"] = round(time.perf_counter() - mark, 3)  # tables included
         write_manifest(exp, store, out, started, backend, workers, phases)
     return summary
