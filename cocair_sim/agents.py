@@ -7,6 +7,7 @@ contact point or the hub, an alert reaching an airport).
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -17,9 +18,10 @@ from cocair_sim.intel import ORG, PROFILE_FLIGHT, PROFILE_ROUTE, Alert, IntelRep
 from cocair_sim.scenario import METHODS
 
 if TYPE_CHECKING:
+    from cocair_sim.beliefs import RouteTables
     from cocair_sim.model import CocairModel
-    from cocair_sim.network import Itinerary
-    from cocair_sim.scenario import OrganisationSpec
+    from cocair_sim.network import Airport, Network
+    from cocair_sim.scenario import OrganisationSpec, Scenario
 
 # Layout of the uniform random numbers every courier is given when it is sent. Drawing them all
 # up front from the organisation's own stream is what keeps replicate i's trafficking identical
@@ -34,96 +36,6 @@ PROFILE_COUNT = 48  # 6 nationality groups x 4 age bands x 2 sexes
 DEPARTURE, TRANSIT, ARRIVAL = "departure", "transit", "arrival"
 STAGE_INDEX = {DEPARTURE: 0, TRANSIT: 1, ARRIVAL: 2}
 STAGES = (DEPARTURE, TRANSIT, ARRIVAL)
-MAX_CONTROLS = 4  # control points of an itinerary with at most two connections
-
-
-@dataclass(frozen=True, slots=True)
-class RouteTables:
-    """What an organisation knows before the run starts: its itineraries, methods, costs and the
-    baseline risk at each control point. A function of the scenario alone, so it is built once
-    per scenario and shared (read-only) by every model of it (building it was ~40% of building
-    a model)."""
-
-    itineraries: list[Itinerary]
-    method_cdf: np.ndarray
-    method_sigma: np.ndarray
-    method_terms: list[tuple[str, float, float, float]]  # (method, min, max, median kg)
-    ticket_costs: list[float]  # per itinerary, Python floats for per-courier lookups
-    mean_kg: float
-    prior_mean: np.ndarray  # known baseline risk per airport
-    prior_known: np.ndarray  # airports with a known risk
-    prior_floor: np.ndarray  # prior_mean, kept away from 0 for division
-    stop_index: np.ndarray  # itinerary x control point: the airports, ascending, padded
-    stop_prior: np.ndarray  # itinerary x control point: prior risk, 0 in padding
-    alpha0: np.ndarray  # beta-binomial prior pseudo-losses per airport
-    pseudo_total: np.ndarray  # alpha0 + beta0
-    trip_cost: np.ndarray  # expected cost of a trip per itinerary
-
-    @classmethod
-    def build(cls, model: CocairModel, spec: OrganisationSpec) -> RouteTables:
-        net = model.network
-        itineraries = net.itineraries_for(spec.sources, spec.markets)
-        methods = [m for m in METHODS if m in spec.methods]
-        method_cdf = np.cumsum([spec.methods[m].share for m in methods])
-        method_cdf[-1] = 1.0
-        mean_kg = sum(spec.methods[m].share * spec.methods[m].kg.median for m in methods)
-        shares = np.array([spec.methods[m].share if m in spec.methods else 0.0 for m in METHODS])
-        prior_risk = model.baseline_risk_matrix(itineraries, shares)  # itinerary x airport
-        n_air, n_it = len(net.airports), len(itineraries)
-        incidence = np.zeros((n_it, n_air))
-        incidence[
-            [i for i, it in enumerate(itineraries) for _ in it.airports],
-            [a for it in itineraries for a in it.airports],
-        ] = 1.0
-        visits = incidence.sum(axis=0)
-        prior_mean = np.where(visits > 0, prior_risk.sum(axis=0) / np.maximum(visits, 1), 0.0)
-        # The same prior risk as a compact (itinerary x control point) matrix, control points in
-        # ascending airport order and padded with risk-free cells. The daily route choice works
-        # on it instead of the mostly-zero itinerary x airport matrix: measured 2.3x faster per
-        # call. Same numbers: the product over a row meets the same factors in the same order
-        # (the dense row only adds exact factors of 1.0).
-        pad = [[0] * (MAX_CONTROLS - len(it.airports)) for it in itineraries]
-        stop_index = np.array(
-            [sorted(it.airports) + p for it, p in zip(itineraries, pad, strict=True)],
-            dtype=np.intp,
-        ).reshape(n_it, MAX_CONTROLS)
-        n_stops = np.array([len(it.airports) for it in itineraries], dtype=np.intp)
-        real = np.arange(MAX_CONTROLS) < n_stops.reshape(n_it, 1)
-        stop_prior = np.where(real, np.take_along_axis(prior_risk, stop_index, axis=1), 0.0)
-        strength = 1.0 / max(spec.adaptation.rate, 1e-9)
-        alpha0 = strength * prior_mean
-        costs = np.array([spec.ticket_cost_per_1000km * it.km / 1000.0 for it in itineraries])
-        kg = {m: spec.methods[m].kg for m in methods}
-        tables = cls(
-            itineraries=itineraries,
-            method_cdf=method_cdf,
-            method_sigma=np.array([spec.methods[m].kg.sigma for m in methods]),
-            method_terms=[(m, kg[m].min, kg[m].max, kg[m].median) for m in methods],
-            ticket_costs=costs.tolist(),
-            mean_kg=mean_kg,
-            prior_mean=prior_mean,
-            prior_known=prior_mean > 0,
-            prior_floor=np.maximum(prior_mean, 1e-12),
-            stop_index=stop_index,
-            stop_prior=stop_prior,
-            alpha0=alpha0,
-            pseudo_total=alpha0 + strength * (1.0 - prior_mean),
-            trip_cost=mean_kg * spec.buy_price_per_kg + spec.courier_fee + costs,
-        )
-        for value in (
-            tables.method_cdf,
-            tables.method_sigma,
-            tables.prior_mean,
-            tables.prior_known,
-            tables.prior_floor,
-            tables.stop_index,
-            tables.stop_prior,
-            tables.alpha0,
-            tables.pseudo_total,
-            tables.trip_cost,
-        ):
-            value.flags.writeable = False  # shared by every model of the scenario
-        return tables
 
 
 class TraffickerOrganisation(mesa.Agent):
@@ -131,13 +43,16 @@ class TraffickerOrganisation(mesa.Agent):
 
     Beliefs are a per-airport risk multiplier from a beta-binomial estimate: own passages and
     losses (plus public news of seizures, down-weighted) against a prior equal to the baseline
-    risk it knows. Adaptation off keeps the prior, so route shares stay fixed.
+    risk it knows. Adaptation off keeps the prior, so route shares stay fixed. The evidence is
+    this organisation's row of the model's organisation x airport arrays, and the model updates
+    every organisation's route choice at once each evening (see `beliefs`).
     """
 
     def __init__(
         self,
         model: CocairModel,
         spec: OrganisationSpec,
+        index: int,
         seed_seq: np.random.SeedSequence,
         tables: RouteTables,
     ):
@@ -149,32 +64,14 @@ class TraffickerOrganisation(mesa.Agent):
         self.tables = tables
         self.itineraries = tables.itineraries
         self.org_key = (ORG, self.name)  # what alerts naming this organisation match
-        n_air = len(model.network.airports)
-        self.losses = np.zeros(n_air)
-        self.passes = np.zeros(n_air)
+        self.index = index
+        self.losses = model.losses[index]  # views: updated in place
+        self.passes = model.passes[index]
+        self.route_probabilities = model.route_probabilities[index]
         self.revenue_usd = 0.0
         self.spent_usd = 0.0
-        self.route_probabilities = self._route_probabilities()
 
-    # -- beliefs and choice -------------------------------------------------------------------
-    def risk_multiplier(self) -> np.ndarray:
-        t = self.tables
-        if not self.spec.adaptation.enabled:
-            return np.ones_like(t.prior_mean)
-        posterior = (t.alpha0 + self.losses) / (t.pseudo_total + self.passes)
-        return np.where(t.prior_known, posterior / t.prior_floor, 1.0)
-
-    def _route_probabilities(self) -> np.ndarray:
-        """Logit choice over itineraries by expected profit per courier."""
-        spec, t = self.spec, self.tables
-        risk = np.minimum(t.stop_prior * self.risk_multiplier()[t.stop_index], 0.99)
-        survival = np.prod(1.0 - risk, axis=1)
-        profit = survival * t.mean_kg * spec.sell_price_per_kg - t.trip_cost
-        best = profit.max()
-        scale = spec.choice_temperature * max(abs(best), 1.0)
-        weights = np.exp((profit - best) / scale)
-        return weights / weights.sum()
-
+    # -- beliefs ------------------------------------------------------------------------------
     def learn_passage(self, airports: tuple[int, ...], lost_at: int | None) -> None:
         """Own courier's fate: every control point passed, and where it was lost."""
         if not self.spec.adaptation.enabled:
@@ -184,16 +81,6 @@ class TraffickerOrganisation(mesa.Agent):
             passes[a] += 1.0
         if lost_at is not None:
             self.losses[lost_at] += 1.0
-
-    def learn_news(self, seizures_per_airport: np.ndarray) -> None:
-        """Public news of the day's seizures, and slow forgetting of old evidence."""
-        ad = self.spec.adaptation
-        if not ad.enabled:
-            return
-        keep = 1.0 - ad.relax_per_day
-        self.losses = keep * self.losses + ad.news_weight * seizures_per_airport
-        self.passes = keep * self.passes + ad.news_weight * seizures_per_airport
-        self.route_probabilities = self._route_probabilities()
 
     # -- daily action -------------------------------------------------------------------------
     def step(self) -> None:
@@ -306,69 +193,136 @@ class Courier:
         return min(self.stages[self.stop], 2)
 
 
-class CustomsUnit(mesa.Agent):
-    """Customs (or a joint airport task force) controlling passengers at one airport."""
+@dataclass(frozen=True, slots=True)
+class CustomsProfile:
+    """What a customs unit is, from the scenario: capacity, detection, traffic, selection rates.
 
-    def __init__(
-        self, model, airport, capacity, detection, training_level, task_force, operation_multiplier
-    ):
-        super().__init__(model)
-        self.operation_multiplier = operation_multiplier
-        self.airport = airport
-        self.base_capacity = capacity
-        self.training_level = training_level
-        self.task_force = task_force
-        gain = model.spec.screening.training_gain
-        self.detection = np.minimum(
-            1.0, np.asarray(detection, dtype=float) * (1.0 + gain * training_level)
-        )
-        self.passengers = max(float(model.network.daily_passengers[airport.index]), 1.0)
-        sc = model.spec.screening
-        # Constants of every control decision, read once as Python floats: screening runs
-        # ~3,300 times a run and numpy scalar indexing and scenario attribute chains were ~40%
-        # of it. Same values, same IEEE arithmetic.
-        self.stage_lift = tuple(
-            (
-                np.array([sc.stage_selection.get(s, 0.0) for s in (DEPARTURE, TRANSIT, ARRIVAL)])
-                * sc.courier_profiling_lift
-            ).tolist()
-        )
-        self._detection = tuple(self.detection.tolist())
-        self._from_source_lift = sc.arrival_from_source_lift
-        self._targeting_uplift = model.spec.relay.targeting_uplift
-        self._org_recognition = model.spec.relay.org_recognition
-        self.board = model.boards[airport.index]
-        self.capacity = float(capacity)
-        self.flagged_controls = 0
-        self.controls_per_alert = model.spec.relay.controls_per_alert
-        # The selection chance on a quiet day (no alert posted, none used) per control stage,
-        # for normal and for operation capacity: what `selection_probability` returns then.
-        self._quiet = tuple(
-            tuple(
-                min(1.0, self._base_selection(capacity * factor, min(key, 2), key == 3))
-                for key in range(4)  # 0-2 the stages, 3 arrival straight from a source country
-            )
-            for factor in (1.0, operation_multiplier)
-        )
-        self.quiet_selection = self._quiet[0]
+    Built once per scenario and shared by every model of it (building these per model was half
+    the cost of building one, measured for issue #7). Change a unit through the scenario
+    (`airports.<IATA>.customs.*`), not on a built model.
+    """
 
-    def _base_selection(self, capacity: float, stage: int, from_source: bool) -> float:
+    airport: Airport
+    base_capacity: float  # targeted controls a day outside the operation
+    operation_multiplier: float  # capacity factor during the operation
+    training_level: float
+    task_force: bool
+    detection: tuple[float, ...]  # chance a control finds the drugs, per method (METHODS order)
+    passengers: float  # through the airport a day
+    stage_lift: tuple[float, ...]  # selection effort per stage (departure, transit, arrival)
+    from_source_lift: float  # extra effort on arrivals straight from a source country
+    # The selection chance on a quiet day (no alert posted, none used) per kind of control (0-2
+    # the stages, 3 an arrival straight from a source country), at normal and at operation
+    # capacity: what `CustomsUnit.selection_probability` returns then.
+    quiet: tuple[tuple[float, ...], tuple[float, ...]]
+
+    def base_selection(self, capacity: float, stage: int, from_source: bool) -> float:
         """Routine selection chance at a stage, before alerts focus any capacity."""
         base = capacity / self.passengers * self.stage_lift[stage]
         if from_source:
-            base *= self._from_source_lift
+            base *= self.from_source_lift
         return base
+
+    @classmethod
+    def build_all(cls, spec: Scenario, network: Network) -> list[CustomsProfile]:
+        levels = _training_levels(spec)
+        sc = spec.screening
+        # Constants of every control decision as Python floats: screening runs ~3,300 times a
+        # run, and numpy scalar indexing and scenario attribute chains were ~40 % of it.
+        lift = (
+            np.array([sc.stage_selection.get(s, 0.0) for s in STAGES]) * sc.courier_profiling_lift
+        )
+        defaults = spec.customs_defaults
+        profiles = []
+        for i, ap in enumerate(spec.airports):
+            c, over = ap.customs, ap.customs.detection
+            detection = np.array(
+                [
+                    getattr(over, m)
+                    if over is not None and getattr(over, m) is not None
+                    else getattr(defaults.detection, m)
+                    for m in METHODS
+                ],
+                dtype=float,
+            )
+            detection = np.minimum(1.0, detection * (1.0 + sc.training_gain * levels[i]))
+            capacity = float(c.capacity_per_day or defaults.capacity_per_day)
+            if c.operation_multiplier is not None:
+                multiplier = c.operation_multiplier
+            else:
+                multiplier = spec.operation.capacity_multiplier if ap.participant else 1.0
+            profile = cls(
+                airport=network.airports[i],
+                base_capacity=capacity,
+                operation_multiplier=multiplier,
+                training_level=levels[i],
+                task_force=bool(c.task_force),
+                detection=tuple(detection.tolist()),
+                passengers=max(float(network.daily_passengers[i]), 1.0),
+                stage_lift=tuple(lift.tolist()),
+                from_source_lift=sc.arrival_from_source_lift,
+                quiet=((), ()),
+            )
+            quiet = tuple(
+                tuple(
+                    min(1.0, profile.base_selection(capacity * factor, min(key, 2), key == 3))
+                    for key in range(4)
+                )
+                for factor in (1.0, multiplier)
+            )
+            profiles.append(dataclasses.replace(profile, quiet=quiet))
+        return profiles
+
+
+def _training_levels(spec: Scenario) -> list[float]:
+    """Training level of each airport's unit: the scenario's, or a trained share of the
+    participants spread evenly over their list."""
+    default = spec.customs_defaults.training_level
+    levels = [
+        ap.customs.training_level if ap.customs.training_level is not None else default
+        for ap in spec.airports
+    ]
+    share = spec.training.trained_share
+    if share is None:
+        return levels
+    participants = [i for i, ap in enumerate(spec.airports) if ap.participant]
+    n_trained = round(share * len(participants))
+    picks = np.linspace(0, len(participants) - 1, n_trained).round().astype(int)
+    trained = {participants[p] for p in picks} if n_trained else set()
+    return [
+        (spec.training.level if i in trained else 0.0) if i in participants else levels[i]
+        for i in range(len(levels))
+    ]
+
+
+class CustomsUnit(mesa.Agent):
+    """Customs (or a joint airport task force) controlling passengers at one airport."""
+
+    def __init__(self, model: CocairModel, profile: CustomsProfile):
+        super().__init__(model)
+        self.profile = profile
+        self.airport = profile.airport
+        self.board = model.boards[profile.airport.index]
+        self.capacity = profile.base_capacity  # today's
+        self.flagged_controls = 0  # today's controls of alerted passengers
+        self.quiet_selection = profile.quiet[0]  # today's
+        self._detection = profile.detection
+        relay = model.spec.relay
+        self._targeting_uplift = relay.targeting_uplift
+        self._org_recognition = relay.org_recognition
+        self.controls_per_alert = relay.controls_per_alert
 
     def step(self) -> None:
         """Start of day: today's capacity (raised during the operation) and fresh counters."""
         operation = self.model.in_operation
-        self.capacity = self.base_capacity * (self.operation_multiplier if operation else 1.0)
-        self.quiet_selection = self._quiet[operation]
+        p = self.profile
+        self.capacity = p.base_capacity * (p.operation_multiplier if operation else 1.0)
+        self.quiet_selection = p.quiet[operation]
         self.flagged_controls = 0
 
     def selection_probability(self, stage: int, from_source: bool, flagged: bool) -> float:
         """Chance a courier is picked for control. Alerts focus capacity, they never add to it."""
-        base = self._base_selection(self.capacity, stage, from_source)
+        base = self.profile.base_selection(self.capacity, stage, from_source)
         load = self.board.active * self.controls_per_alert + self.flagged_controls
         spare = max(0.0, 1.0 - load / self.capacity)
         if flagged and self.flagged_controls < self.capacity:

@@ -60,16 +60,21 @@ def displacement(hub: str = "CMN", multiplier: float = 10.0, seeds=range(6)) -> 
 def interdiction_levels(multipliers=(1.0, 2.0, 4.0, 8.0), seeds=range(8)) -> list[dict]:
     """kg seized and kg per seizure case as control capacity rises everywhere."""
     rows = []
+    base = load_scenario(DEFAULT)
     for mult in multipliers:
-        overrides = {"relay.mode": "none", "relay.active": "always"}
-        # Scale every unit's capacity by `mult` for the whole run (not only the operation).
-        models = []
+        # Every unit's capacity scaled by `mult` for the whole run (not only the operation).
+        overrides = {
+            "relay.mode": "none",
+            "relay.active": "always",
+            "customs_defaults.capacity_per_day": round(base.customs_defaults.capacity_per_day * mult),
+        }
+        for ap in base.airports:
+            if ap.customs.capacity_per_day:
+                overrides[f"airports.{ap.iata}.customs.capacity_per_day"] = round(
+                    ap.customs.capacity_per_day * mult
+                )
         spec = load_scenario(DEFAULT, overrides)
-        for s in seeds:
-            m = CocairModel(spec, seed=s)
-            for unit in m.customs:
-                unit.base_capacity *= mult
-            models.append(m.run())
+        models = [CocairModel(spec, seed=s).run() for s in seeds]
         sums = [summarise(m) for m in models]
         rows.append(
             {

@@ -11,6 +11,7 @@ from __future__ import annotations
 import heapq
 import itertools
 from collections import Counter
+from copy import deepcopy
 from typing import Any
 
 import mesa
@@ -21,10 +22,11 @@ from cocair_sim.agents import (
     ContactPoint,
     CoordinationHub,
     Courier,
+    CustomsProfile,
     CustomsUnit,
-    RouteTables,
     TraffickerOrganisation,
 )
+from cocair_sim.beliefs import RouteChoice, RouteTables
 from cocair_sim.intel import Alert, AlertBoard, IntelReport
 from cocair_sim.network import MIN_CONNECTION_HOURS, network_for
 from cocair_sim.scenario import METHODS, Scenario, derived
@@ -54,6 +56,27 @@ STREAM_TRAFFIC, STREAM_INTEL = 1, 2
 
 class MassBalanceError(AssertionError):
     """kg shipped != kg seized + kg delivered + kg in transit: a bookkeeping bug."""
+
+
+class DailyCollector(mesa.DataCollector):
+    """Mesa's DataCollector for the daily row, storing immutable values as they are.
+
+    Mesa deep-copies every model reporter's value on each collect (its agent reporters already
+    skip immutable values). The daily row is ~30 numbers and flags, and the copies were ~8 % of
+    a run (measured, issue #7); anything mutable is still copied."""
+
+    IMMUTABLE = (str, int, bool, float, tuple)
+
+    def collect(self, model) -> None:
+        if not self._validated or self.agent_reporters or self.agenttype_reporters:
+            super().collect(model)  # Mesa's own path validates the reporters on first use
+            return
+        self._collection_steps.append(model.time)
+        for name, reporter in self.model_reporters.items():
+            value = getattr(model, reporter) if isinstance(reporter, str) else reporter(model)
+            self.model_vars[name].append(
+                value if isinstance(value, self.IMMUTABLE) else deepcopy(value)
+            )
 
 
 class CocairModel(mesa.Model):
@@ -112,39 +135,14 @@ class CocairModel(mesa.Model):
         self._build_agents()
         # Couriers are not Mesa agents (see Courier); their ids continue the agents' numbering.
         self._courier_ids = itertools.count(len(self.agents) + 1)
-        self.datacollector = mesa.DataCollector(model_reporters=self._reporters())
+        self.datacollector = DailyCollector(model_reporters=self._reporters())
         self.running = True
 
     # -- construction -------------------------------------------------------------------------
     def _build_agents(self) -> None:
         spec, net = self.spec, self.network
-        levels = self._training_levels()
-        self.customs: list[CustomsUnit] = []
-        for i, ap in enumerate(spec.airports):
-            c = ap.customs
-            d = spec.customs_defaults.detection
-            over = c.detection
-            detection = [
-                getattr(over, m)
-                if over is not None and getattr(over, m) is not None
-                else getattr(d, m)
-                for m in METHODS
-            ]
-            self.customs.append(
-                CustomsUnit(
-                    self,
-                    net.airports[i],
-                    c.capacity_per_day or spec.customs_defaults.capacity_per_day,
-                    detection,
-                    levels[i],
-                    bool(c.task_force),
-                    c.operation_multiplier
-                    if c.operation_multiplier is not None
-                    else spec.operation.capacity_multiplier
-                    if ap.participant
-                    else 1.0,
-                )
-            )
+        profiles = derived(spec, "customs profiles", lambda: CustomsProfile.build_all(spec, net))
+        self.customs = [CustomsUnit(self, profile) for profile in profiles]
         connected = self._connected_countries()
         self.contact_points = [
             ContactPoint(
@@ -164,36 +162,27 @@ class CocairModel(mesa.Model):
             latency=spec.relay.hub_latency_hours,
             capacity=spec.relay.hub_capacity_per_day,
         )
-        self.organisations = [
-            TraffickerOrganisation(
-                self,
-                org,
-                np.random.SeedSequence(self.seed, spawn_key=(STREAM_TRAFFIC, k)),
-                derived(spec, ("route tables", k), lambda org=org: RouteTables.build(self, org)),
-            )
+        tables = [
+            derived(spec, ("route tables", k), lambda org=org: RouteTables.build(self, org))
             for k, org in enumerate(spec.organisations)
         ]
+        self.route_choice = derived(
+            spec, "route choice", lambda: RouteChoice.build(tables, spec.organisations)
+        )
+        # Every organisation's evidence (organisation x airport) and route choice; rows are the
+        # organisations' own (see TraffickerOrganisation).
+        shape = (len(tables), len(net.airports))
+        self.losses, self.passes = np.zeros(shape), np.zeros(shape)
+        self.route_probabilities = derived(
+            spec, "prior route choice", lambda: self.route_choice.prior(shape[1])
+        )
+        self.organisations = [
+            TraffickerOrganisation(
+                self, org, k, np.random.SeedSequence(self.seed, spawn_key=(STREAM_TRAFFIC, k)), t
+            )
+            for k, (org, t) in enumerate(zip(spec.organisations, tables, strict=True))
+        ]
         self.transit_airports = [a.index for a in net.airports if a.role == "transit"]
-
-    def _training_levels(self) -> list[float]:
-        spec = self.spec
-        default = spec.customs_defaults.training_level
-        levels = [
-            ap.customs.training_level if ap.customs.training_level is not None else default
-            for ap in spec.airports
-        ]
-        share = spec.training.trained_share
-        if share is None:
-            return levels
-        participants = [i for i, ap in enumerate(spec.airports) if ap.participant]
-        n_trained = round(share * len(participants))
-        # Spread the trained units evenly over the participant list rather than taking the first.
-        picks = np.linspace(0, len(participants) - 1, n_trained).round().astype(int)
-        trained = {participants[p] for p in picks} if n_trained else set()
-        return [
-            (spec.training.level if i in trained else 0.0) if i in participants else levels[i]
-            for i in range(len(levels))
-        ]
 
     def _connected_countries(self) -> set[int]:
         net = self.network
@@ -232,7 +221,7 @@ class CocairModel(mesa.Model):
 
     def mean_detection(self, shares: np.ndarray) -> np.ndarray:
         """Detection probability per airport for a given method mix."""
-        return np.array([float(unit.detection @ shares) for unit in self.customs])
+        return np.array([float(np.array(unit.profile.detection) @ shares) for unit in self.customs])
 
     def baseline_risk_matrix(self, itineraries, shares: np.ndarray) -> np.ndarray:
         """Risk of losing a courier at each control point, as traffickers know it in normal times
@@ -247,7 +236,7 @@ class CocairModel(mesa.Model):
             last = len(it.airports) - 1
             row = [0.0] * n_air
             for stop, a in enumerate(it.airports):
-                unit = self.customs[a]
+                unit = self.customs[a].profile
                 stage = 0 if stop == 0 else (2 if stop == last else 1)
                 p = unit.base_capacity / unit.passengers * unit.stage_lift[stage]
                 if stage == 2 and it.final_from_source:
@@ -289,13 +278,21 @@ class CocairModel(mesa.Model):
         for org in self.organisations:  # fixed order: each draws from its own stream
             org.step()
         self._dispatch_until((self.day + 1) * 24.0)
-        news = self._seizures_today * self.spec.relay.news_probability
-        for org in self.organisations:
-            org.learn_news(news)
+        self._learn_news(self._seizures_today * self.spec.relay.news_probability)
         self.check_mass_balance()
         self.datacollector.collect(self)
         if self.steps >= self.days:
             self.running = False
+
+    def _learn_news(self, seizures: np.ndarray) -> None:
+        """Evening: every organisation hears of the day's seizures and revises its routes."""
+        choice = self.route_choice
+        if not choice.adaptive:
+            return
+        choice.learn_news(self.losses, self.passes, seizures)
+        self.route_probabilities = choice.probabilities(self.losses, self.passes)
+        for org, probabilities in zip(self.organisations, self.route_probabilities, strict=True):
+            org.route_probabilities = probabilities
 
     def run(self) -> CocairModel:
         while self.running:

@@ -41,6 +41,8 @@ def test_more_interdiction_seizes_more_without_larger_cases():
     kg = [r["kg_seized"] for r in rows]
     per_case = [r["kg_per_seizure"] for r in rows]
     assert kg[0] < kg[1] < kg[2]
+    # Twice the controls find nearly twice as much (selection is proportional to capacity).
+    assert kg[1] > 1.4 * kg[0]
     assert per_case[2] <= per_case[0] * 1.05
 
 

@@ -145,6 +145,20 @@ def test_alerts_focus_capacity_but_never_add_to_it(classroom):
     assert unit.selection_probability(2, False, False) < plain
 
 
+def test_quiet_day_selection_is_the_general_rule_without_alerts(cocair3):
+    # Screening takes a shortcut at airports without alerts; it must give the same chance as
+    # the general rule, in normal days and during the operation, for every kind of control.
+    model = CocairModel(cocair3, seed=0)
+    for operation in (False, True):
+        model.in_operation = operation
+        for unit in model.customs:
+            unit.step()
+            for key in range(4):
+                general = unit.selection_probability(min(key, 2), key == 3, flagged=False)
+                assert unit.quiet_selection[key] == general
+    assert any(u.profile.operation_multiplier != 1.0 for u in model.customs)
+
+
 def _share_via(model, iata):
     df = model.datacollector.get_model_vars_dataframe()
     via = [c for c in df.columns if c.startswith("kg_via_")]
