@@ -66,7 +66,9 @@ def interdiction_levels(multipliers=(1.0, 2.0, 4.0, 8.0), seeds=range(8)) -> lis
         overrides = {
             "relay.mode": "none",
             "relay.active": "always",
-            "customs_defaults.capacity_per_day": round(base.customs_defaults.capacity_per_day * mult),
+            "customs_defaults.capacity_per_day": round(
+                base.customs_defaults.capacity_per_day * mult
+            ),
         }
         for ap in base.airports:
             if ap.customs.capacity_per_day:

@@ -285,7 +285,7 @@ def execute_run(run: RunSpec) -> RunRecord:
     _test_hooks(run.run_id)
     started = time.perf_counter()
     spec = cached_scenario(run.scenario_path, dict(run.overrides))
-    model = CocairModel(spec, seed=run.seed).run()
+    model = CocairModel(spec, seed=run.seed, event_log=False).run()  # stored: totals, days
     header, rows = daily_rows(model)
     metrics = {
         k: (None if isinstance(v, float) and math.isnan(v) else v)

@@ -88,7 +88,11 @@ class CocairModel(mesa.Model):
         seed: int = 0,
         relay_mode: str | None = None,
         days: int | None = None,
+        event_log: bool = True,
     ):
+        """`event_log=False` skips recording the event log (`events` stays empty); nothing
+        else changes. Experiments store totals and daily series only, and recording ~1,000
+        events was ~5 % of a run."""
         super().__init__(rng=int(seed))
         self.spec = spec
         self.seed = int(seed)
@@ -132,6 +136,8 @@ class CocairModel(mesa.Model):
         self._reports: dict[int, IntelReport] = {}
         self._operation_totals: Counter = Counter()
 
+        if not event_log:
+            self.log = self._skip_event
         self._build_agents()
         # Couriers are not Mesa agents (see Courier); their ids continue the agents' numbering.
         self._courier_ids = itertools.count(len(self.agents) + 1)
@@ -560,6 +566,9 @@ class CocairModel(mesa.Model):
                 report,
             )
         )
+
+    def _skip_event(self, *args, **fields) -> None:
+        """`log` when the model records no event log."""
 
     @property
     def kg_shipped(self) -> float:
