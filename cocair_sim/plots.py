@@ -9,8 +9,7 @@ Maps use the packaged offline basemap (`cocair_sim.geo`) and never touch the net
 from __future__ import annotations
 
 import math
-from concurrent.futures import Future
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +24,7 @@ from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
+from cocair_sim.figures import FigureInfo
 from cocair_sim.geo import bbox_for, draw_basemap
 from cocair_sim.outputs import metric_label
 from cocair_sim.stats import bootstrap_mean_ci
@@ -38,18 +38,6 @@ HATCHES = ["", "//", "..", "xx", "\\\\", "oo", "--", "++"]
 OPERATION_SHADE = "0.85"
 N_BOOT_DAILY = 1000
 RERUNS = 3  # replicates per condition re-run in process for the map and alert timeliness
-
-
-@dataclass
-class FigureInfo:
-    """One saved figure, with the data behind it."""
-
-    name: str
-    title: str
-    caption: str
-    png: Path
-    svg: Path
-    data: Any = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)
@@ -821,8 +809,7 @@ def _map_and_alerts(exp, store, summary, folder) -> list[FigureInfo]:
     ]
 
 
-# Independent jobs, each drawing and saving its own figures; the longest first, so that with a
-# pool it does not start last and leave the other workers idle.
+# The drawing of each job named in `figures.JOBS`: each draws and saves its own figures.
 FIGURE_JOBS = {
     "map_and_alerts": _map_and_alerts,
     "timeseries": lambda *a: [fig_timeseries(*a)],
@@ -831,57 +818,11 @@ FIGURE_JOBS = {
     "kg_bars": lambda *a: [fig_kg_bars(*a)],
     "sweep": lambda *a: [fig_sweep(*a)],
 }
-REPORT_ORDER = (
-    "timeseries",
-    "paired_differences",
-    "kg_flows",
-    "map",
-    "displacement",
-    "sweep",
-    "alerts",
-)
 
 
-def figure_job(job: str, exp, store_path, summary, folder) -> list[FigureInfo]:
-    """One job in a worker process: it opens the store itself (a connection cannot travel)."""
-    from cocair_sim.store import Store
-
-    with Store(store_path) as store:
-        return FIGURE_JOBS[job](exp, store, summary, Path(folder))
-
-
-# Jobs that need only the stored runs, not the summary table: a pool can draw them while the
-# tables are being computed.
-STORE_JOBS = ("map_and_alerts", "timeseries", "displacement")
-
-
-def start_figures(exp, store, folder, executor) -> dict[str, Future]:
-    """Submit the store-only figure jobs now; `experiment_figures` collects them."""
-    return {
-        name: executor.submit(figure_job, name, exp, store.path, None, Path(folder))
-        for name in STORE_JOBS
-    }
-
-
-def experiment_figures(
-    exp, store, summary, folder, executor=None, started: dict[str, Future] | None = None
-) -> list[FigureInfo]:
-    """All experiment figures (PNG + SVG) in `folder`; returns them with their data.
-
-    Saving print-quality PNG and SVG dominates the report's time, so with a local process
-    pool the jobs are drawn in parallel (the store is a file every worker can open)."""
-    folder = Path(folder)
-    if executor is None:
-        figs = [f for job in FIGURE_JOBS.values() for f in job(exp, store, summary, folder)]
-    else:
-        started = started or {}
-        futures = [
-            started.get(name) or executor.submit(figure_job, name, exp, store.path, summary, folder)
-            for name in FIGURE_JOBS
-        ]
-        figs = [f for fut in futures for f in fut.result()]
-    figs = [f for f in figs if f is not None]
-    return sorted(figs, key=lambda f: REPORT_ORDER.index(f.name))
+def figure_job(job: str, exp, store, summary, folder) -> list[FigureInfo]:
+    """Draw one job's figures from an open store."""
+    return FIGURE_JOBS[job](exp, store, summary, Path(folder))
 
 
 def run_figures(model, folder) -> list[FigureInfo]:

@@ -13,8 +13,8 @@ import math
 from pathlib import Path
 from typing import Any
 
-from cocair_sim.outputs import atomic_write_text, versions
-from cocair_sim.plots import experiment_figures, metric_label
+from cocair_sim.figures import experiment_figures
+from cocair_sim.outputs import atomic_write_text, metric_label, versions
 
 CSS = """
 body { font-family: Georgia, 'Times New Roman', serif; max-width: 1050px; margin: 2em auto;

@@ -96,7 +96,7 @@ def _check_images(folder: Path, names: list[str]) -> None:
 
 def _in_process_figures(out: Path, folder: Path):
     from cocair_sim.experiment import load_experiment
-    from cocair_sim.plots import experiment_figures
+    from cocair_sim.figures import experiment_figures
     from cocair_sim.store import Store
     from cocair_sim.tables import summary_rows
 
