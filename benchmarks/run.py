@@ -55,7 +55,7 @@ TARGET_EXPERIMENT_S = 60.0
 TARGET_SPEEDUP = 1.7
 TARGET_SCALING = 11.0  # x10 volume within x11 time
 
-console = Console(width=110)
+console = Console(width=120)
 
 
 # -- helpers ------------------------------------------------------------------------------------
@@ -231,26 +231,33 @@ def synthetic_network(raw: dict, n_src=20, n_transit=60, n_dst=20, seed=7) -> di
 
 
 def scaling(raw: dict, rounds: int, factors: list[float]) -> dict[str, Any]:
-    """Volume x1..x10 in rounds (each round runs every volume once, same seed), judged on the
-    median of the rounds' CPU-time ratios: on a shared machine CPU time of one process is less
-    disturbed by the neighbours than wall time, and pairing within a round cancels drift."""
+    """Volume x1..x10 in rounds, judged on the median of the rounds' CPU-time ratios per run.
+
+    Each round gives every volume the same work: x1 runs ten times (ten seeds), x2 five, x5
+    twice, x10 once, so a slow spell of the machine hits them alike (one 20 ms run against one
+    200 ms run made the ratio swing by 20 %). CPU time of one process is less disturbed by the
+    neighbours than wall time."""
     from cocair_sim.model import CocairModel
     from cocair_sim.network import network_for
     from cocair_sim.scenario import scenario_from_mapping
 
     specs = {f"x{f:g}": scenario_from_mapping(scaled(raw, f), f"volume x{f:g}") for f in factors}
+    repeats = {f"x{f:g}": max(1, round(max(factors) / f)) for f in factors}
     for spec in specs.values():
         CocairModel(spec, seed=10_000).run()  # warm-up
     wall: dict[str, list[float]] = {k: [] for k in specs}
     cpu: dict[str, list[float]] = {k: [] for k in specs}
-    trips: dict[str, list[int]] = {k: [] for k in specs}
+    trips: dict[str, list[float]] = {k: [] for k in specs}
+    events: dict[str, list[float]] = {k: [] for k in specs}
     for r in range(rounds):
         for key, spec in specs.items():
+            n = repeats[key]
             w, c = time.perf_counter(), time.process_time()
-            model = CocairModel(spec, seed=r).run()
-            cpu[key].append(time.process_time() - c)
-            wall[key].append(time.perf_counter() - w)
-            trips[key].append(model.couriers_sent)
+            models = [CocairModel(spec, seed=r * n + i).run() for i in range(n)]
+            cpu[key].append((time.process_time() - c) / n)
+            wall[key].append((time.perf_counter() - w) / n)
+            trips[key].append(sum(m.couriers_sent for m in models) / n)
+            events[key].append(sum(m._seq for m in models) / n)  # events queued in a run
     rows = {}
     for key in specs:
         n = statistics.median(trips[key])
@@ -265,6 +272,17 @@ def scaling(raw: dict, rounds: int, factors: list[float]) -> dict[str, Any]:
             ),
             "wall_ratio": statistics.median(
                 [a / b for a, b in zip(wall[key], wall["x1"], strict=True)]
+            ),
+            # The simulated work grows faster than volume (more seizures, more alerts per
+            # courier): events per trip, and the time ratio per queued event.
+            "events_per_trip": statistics.median(events[key]) / n,
+            "time_ratio_per_event": statistics.median(
+                [
+                    (a / e) / (b / e1)
+                    for a, e, b, e1 in zip(
+                        cpu[key], events[key], cpu["x1"], events["x1"], strict=True
+                    )
+                ]
             ),
         }
     spec100 = scenario_from_mapping(synthetic_network(raw), "synthetic")
@@ -429,7 +447,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     ap.add_argument("--quick", action="store_true", help="fast smoke run (small samples)")
     ap.add_argument("--skip-experiment", action="store_true", help="skip points 4 and 5")
     ap.add_argument("--out", type=Path, help="results file [benchmarks/results.json]")
-    ap.add_argument("--rounds", type=int, help="rounds of the experiment timings [3; quick 1]")
+    ap.add_argument("--rounds", type=int, help="rounds of the experiment timings [5; quick 1]")
     ap.add_argument("--mesa-batch-run", nargs=2, type=int, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.mesa_batch_run:  # the child process of batch_run_process
@@ -466,7 +484,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     results["scaling"] = scaling(raw, 3 if quick else 9, [1, 2] if quick else [1, 2, 5, 10])
     if not args.skip_experiment:
         console.print("[bold]4[/] headline experiment (1 and 2 workers, mesa.batch_run) ...")
-        results["experiment"] = headline(10 if quick else None, args.rounds or (1 if quick else 3))
+        results["experiment"] = headline(10 if quick else None, args.rounds or (1 if quick else 5))
         console.print("[bold]5[/] memory during a long experiment ...")
         results["memory"] = memory(120 if quick else 2000)
     results["machine"]["load_average_end"] = os.getloadavg()
@@ -510,7 +528,7 @@ def print_table(r: dict[str, Any]) -> None:
         t.add_row(
             f"volume {k} (CPU time)",
             f"{v['cpu_ms']:.1f} ms ({v['time_ratio']:.2f}x, "
-            f"{v['cpu_ms'] / v['trips'] * 1e3:.1f} us/trip)",
+            f"{v['cpu_ms'] / v['trips'] * 1e3:.1f} us/trip, {v['events_per_trip']:.2f} ev/trip)",
             "",
             "",
         )
@@ -521,6 +539,12 @@ def print_table(r: dict[str, Any]) -> None:
             f"{ratio:.2f} x",
             f"<= {TARGET_SCALING:.0f} x",
             ok(ratio <= TARGET_SCALING),
+        )
+        t.add_row(
+            "  x10 time per queued event",
+            f"{s['volume']['x10']['time_ratio_per_event']:.2f} x",
+            "",
+            "",
         )
     n = s["network100"]
     t.add_row(
