@@ -104,6 +104,92 @@ def test_fixed_seed_run_is_unchanged(
     assert _digest(model.events) == events_sha
 
 
+# Configurations that stress the event order and the shortcuts taken for speed: ten times the
+# volume, relays without delay (many events at equal hours), alerts that expire within hours,
+# a saturated hub, an organisation that does not adapt, a larger network. Pinned from the code
+# before the performance work of the third session on issue #7.
+TEN_TIMES_VOLUME = {
+    f"organisations.{k}.couriers_per_week": n for k, n in enumerate((500, 300, 600, 400))
+}
+PINNED_VARIANTS = [
+    (
+        "cocair3.yaml", 3, "hub",
+        TEN_TIMES_VOLUME,
+        "81f469f5376009b4cb049a1b4a9cffe925d78fcd659135690e727c3aaba47e87",
+        "91eb306baa45c4787d0c75dbf354c6c8dad63814fa32ce9a3d628bab865b969d",
+        "812f5d2578c7fe5362367b3afad1f76ef6a762030d10d7d2a896a524c65bab20",
+        3240.777, 1124, 8949, 15880,
+    ),
+    (
+        "cocair3.yaml", 4, "hub",
+        {"relay.national_delay_hours": 0, "relay.hub_latency_hours": 0},
+        "13030ebbe65c1247e7651c33dc6f5be6ad17a6f986135d1d98baf63705a9bcb9",
+        "144cf0d9eb913417dc564cf96f23dab56e09be484d22c58817505b9fbf51c893",
+        "3791dc6dc515d5ed87a335f7e992d56a84865070b5f99cf9cd8370788dd15343",
+        339.338, 113, 906, 1104,
+    ),
+    (
+        "cocair3.yaml", 4, "bilateral",
+        {"relay.national_delay_hours": 0, "relay.bilateral_delay_days": 0},
+        "3211c8b00e3319a8d16056fd1be6a63b163417aaeb3447cdad420602de0534f6",
+        "19b9cc64663db384f247e1486b5dae47d8e741978b18d7e0babc8ff5dada31ae",
+        "eb603d3c0f66cdb6c7a7426178577445f334082257835fa018ade1e9a73d3d98",
+        356.25, 115, 906, 698,
+    ),
+    (
+        "cocair3.yaml", 4, "hub",
+        {"relay.alert_lifetime_hours": 3, "relay.active": "always"},
+        "047cf48d5c319e01c772ff531ba98db6be30bbe87b369882c2373774b3fad7cb",
+        "3ffa94455a389cd16018c37ca099ff87e9a65160b604977981c5a63fb987e47f",
+        "580cb19e97915cde066cd92bc039a2aee6beaadbb41b172f671018cc3859b16b",
+        315.385, 108, 906, 1189,
+    ),
+    (
+        "cocair3.yaml", 4, "hub",
+        {"relay.hub_capacity_per_day": 5, "calendar.days": 50},
+        "70a08e7b98385eb7efb949de8ef55cbed7d48aa56295dc775d02238d8713009d",
+        "3a1e72b92524ba7568a4e3d11ea0418f1c61c0fb6f496d5e37312e69b2c8a542",
+        "bc0695dbe3f22dc492ebaa64859ce264021d09295fa3a4de6bc8496097a5beb0",
+        425.183, 144, 1317, 969,
+    ),
+    (
+        "cocair3.yaml", 4, "hub",
+        {"organisations.0.adaptation.enabled": False, "training.trained_share": 0.3},
+        "ac8fd1a5b68e7ef06a4c36c1f69a481c5a34311367d0c5133b4c70054b90796f",
+        "93fada895a3cb04d2e7dbebdb28fbdd1fd8fdd51f1f8e893b9233537b3a61d07",
+        "51d3145704dd70613060fb7399fb6c1fa020398ccc64793ab93024dccd4f0037",
+        334.911, 113, 906, 976,
+    ),
+    (
+        "network2014.yaml", 7, "hub",
+        {},
+        "1bba6b49c3a5efd46bdb61be8e99f200aa14d0ae08d9f5e6cdea14cd39ffade9",
+        "dce5e13c0fe0819fe94c7c7cddc2bd7a16b340e4cdfe4fac3349c4d4a728e322",
+        "c0708f32aaa0748c7a4e8d3e37869a0a3781d5a82fecb7d75140600723461adc",
+        256.233, 84, 949, 1121,
+    ),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("scenario", "seed", "mode", "overrides", "summary_sha", "daily_sha", "events_sha", "kg", "n",
+     "sent", "ev"),
+    PINNED_VARIANTS,
+    ids=[f"{p[0].removesuffix('.yaml')}-s{p[1]}-{p[2]}-{i}" for i, p in enumerate(PINNED_VARIANTS)],
+)  # fmt: skip
+def test_stress_configurations_are_unchanged(
+    scenario, seed, mode, overrides, summary_sha, daily_sha, events_sha, kg, n, sent, ev
+):
+    spec = load_scenario(SCENARIOS / scenario, overrides)
+    model = CocairModel(spec, seed=seed, relay_mode=mode).run()
+    summary = summarise(model)
+    assert (summary["kg_seized"], summary["seizures"]) == (kg, n)
+    assert (summary["couriers_sent"], len(model.events)) == (sent, ev)
+    assert _digest(summary) == summary_sha
+    assert _digest(list(daily_rows(model))) == daily_sha
+    assert _digest(model.events) == events_sha
+
+
 def test_runs_without_the_event_log_compute_the_same(specs):
     # Experiments skip recording the event log; nothing they store may change.
     scenario, seed, mode, summary_sha, daily_sha = PINNED[2][:5]
