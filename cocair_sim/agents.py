@@ -7,8 +7,7 @@ contact point or the hub, an alert reaching an airport).
 
 from __future__ import annotations
 
-import dataclasses
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import mesa
@@ -214,7 +213,17 @@ class CustomsProfile:
     # The selection chance on a quiet day (no alert posted, none used) per kind of control (0-2
     # the stages, 3 an arrival straight from a source country), at normal and at operation
     # capacity: what `CustomsUnit.selection_probability` returns then.
-    quiet: tuple[tuple[float, ...], tuple[float, ...]]
+    quiet: tuple[tuple[float, ...], tuple[float, ...]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        quiet = tuple(
+            tuple(
+                min(1.0, self.base_selection(self.base_capacity * factor, min(key, 2), key == 3))
+                for key in range(4)
+            )
+            for factor in (1.0, self.operation_multiplier)
+        )
+        object.__setattr__(self, "quiet", quiet)  # frozen: set once, derived from the rest
 
     def base_selection(self, capacity: float, stage: int, from_source: bool) -> float:
         """Routine selection chance at a stage, before alerts focus any capacity."""
@@ -261,16 +270,8 @@ class CustomsProfile:
                 passengers=max(float(network.daily_passengers[i]), 1.0),
                 stage_lift=tuple(lift.tolist()),
                 from_source_lift=sc.arrival_from_source_lift,
-                quiet=((), ()),
             )
-            quiet = tuple(
-                tuple(
-                    min(1.0, profile.base_selection(capacity * factor, min(key, 2), key == 3))
-                    for key in range(4)
-                )
-                for factor in (1.0, multiplier)
-            )
-            profiles.append(dataclasses.replace(profile, quiet=quiet))
+            profiles.append(profile)
         return profiles
 
 

@@ -79,6 +79,18 @@ def _digest(value) -> str:
     return hashlib.sha256(json.dumps(value, sort_keys=True).encode()).hexdigest()
 
 
+def _assert_pinned(model, summary_sha, daily_sha, events_sha, kg, n, sent, ev) -> None:
+    summary = summarise(model)
+    # Readable values first, so a change shows what moved before the digests say that it did.
+    assert summary["kg_seized"] == kg
+    assert summary["seizures"] == n
+    assert summary["couriers_sent"] == sent
+    assert len(model.events) == ev
+    assert _digest(summary) == summary_sha
+    assert _digest(list(daily_rows(model))) == daily_sha
+    assert _digest(model.events) == events_sha
+
+
 @pytest.fixture(scope="module")
 def specs():
     return {name: load_scenario(SCENARIOS / name) for name in {p[0] for p in PINNED}}
@@ -93,15 +105,7 @@ def test_fixed_seed_run_is_unchanged(
     specs, scenario, seed, mode, summary_sha, daily_sha, events_sha, kg, n, sent, ev
 ):
     model = CocairModel(specs[scenario], seed=seed, relay_mode=mode).run()
-    summary = summarise(model)
-    # Readable values first, so a change shows what moved before the digests say that it did.
-    assert summary["kg_seized"] == kg
-    assert summary["seizures"] == n
-    assert summary["couriers_sent"] == sent
-    assert len(model.events) == ev
-    assert _digest(summary) == summary_sha
-    assert _digest(list(daily_rows(model))) == daily_sha
-    assert _digest(model.events) == events_sha
+    _assert_pinned(model, summary_sha, daily_sha, events_sha, kg, n, sent, ev)
 
 
 # Configurations that stress the event order and the shortcuts taken for speed: ten times the
@@ -182,12 +186,7 @@ def test_stress_configurations_are_unchanged(
 ):
     spec = load_scenario(SCENARIOS / scenario, overrides)
     model = CocairModel(spec, seed=seed, relay_mode=mode).run()
-    summary = summarise(model)
-    assert (summary["kg_seized"], summary["seizures"]) == (kg, n)
-    assert (summary["couriers_sent"], len(model.events)) == (sent, ev)
-    assert _digest(summary) == summary_sha
-    assert _digest(list(daily_rows(model))) == daily_sha
-    assert _digest(model.events) == events_sha
+    _assert_pinned(model, summary_sha, daily_sha, events_sha, kg, n, sent, ev)
 
 
 def test_runs_without_the_event_log_compute_the_same(specs):
