@@ -7,6 +7,7 @@ contact point or the hub, an alert reaching an airport).
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -59,14 +60,16 @@ class TraffickerOrganisation(mesa.Agent):
         self.spec = spec
         self.name = spec.name
         self.stream = np.random.default_rng(seed_seq)
-        self.profile_pool = self.stream.choice(PROFILE_COUNT, size=spec.profile_pool, replace=False)
+        self.profile_pool = self.stream.choice(
+            PROFILE_COUNT, size=spec.profile_pool, replace=False
+        ).tolist()
         self.tables = tables
         self.itineraries = tables.itineraries
         self.org_key = (ORG, self.name)  # what alerts naming this organisation match
         self.index = index
         self.losses = model.losses[index]  # views: updated in place
         self.passes = model.passes[index]
-        self.route_probabilities = model.route_probabilities[index]
+        self.route_cdf = model.route_cdf[index]  # today's route choice, cumulative (see beliefs)
         self.revenue_usd = 0.0
         self.spent_usd = 0.0
 
@@ -88,30 +91,28 @@ class TraffickerOrganisation(mesa.Agent):
         n = int(self.stream.poisson(self.spec.couriers_per_week / 7.0))
         if n == 0 or not self.itineraries:
             return
-        uniforms = self.stream.random((n, N_UNIFORMS))
+        uniforms = self.stream.random((n, N_UNIFORMS)).tolist()
         normals = self.stream.standard_normal(n)
-        cdf = np.cumsum(self.route_probabilities)
-        cdf[-1] = 1.0
-        routes = np.searchsorted(cdf, uniforms[:, U_ROUTE], side="right")
-        methods = np.searchsorted(t.method_cdf, uniforms[:, U_METHOD], side="right")
-        # The day's draws as whole arrays, then as Python numbers: per-courier numpy scalar
-        # arithmetic was ~30% of this method. (np.exp on the array gives the same bits as on
-        # each scalar; math.exp would not.)
-        spread = np.exp(t.method_sigma[methods] * normals).tolist()
-        pool = self.profile_pool.tolist()
-        n_pool = len(pool)
+        # The day's few draws are looked up and computed as Python numbers; only the exponential
+        # stays in numpy, on the whole day's array (np.exp gives the bits it gives on each
+        # scalar there; math.exp would not). numpy calls per courier were ~30 % of this method.
+        route_cdf, method_cdf, sigma = self.route_cdf, t.method_cdf, t.method_sigma
+        routes = [bisect_right(route_cdf, u[U_ROUTE]) for u in uniforms]
+        methods = [bisect_right(method_cdf, u[U_METHOD]) for u in uniforms]
+        spread = np.exp(np.array([sigma[m] for m in methods]) * normals).tolist()
+        pool, n_pool = self.profile_pool, len(self.profile_pool)
         buy, fee = self.spec.buy_price_per_kg, self.spec.courier_fee
         day_start = model.day * 24.0
         terms, itineraries, costs = t.method_terms, t.itineraries, t.ticket_costs
-        draws = zip(uniforms.tolist(), routes.tolist(), methods.tolist(), spread, strict=True)
-        for u, r, m, lognormal in draws:
-            method, lowest, highest, median = terms[m]
+        for u, r, m, lognormal in zip(uniforms, routes, methods, spread, strict=True):
+            method, method_index, lowest, highest, median = terms[m]
             kg = min(highest, max(lowest, median * lognormal))
             courier = Courier(
                 model.next_courier_id(),
                 self,
                 itineraries[r],
                 method,
+                method_index,
                 round(kg * 1000),
                 pool[int(u[U_PROFILE] * n_pool)],
                 u,
@@ -139,10 +140,8 @@ class Courier:
         "leg_departure",
         "method",
         "method_index",
-        "org_key",
         "organisation",
         "profile",
-        "route_key",
         "stages",
         "state",
         "stop",
@@ -150,7 +149,9 @@ class Courier:
         "unique_id",
     )
 
-    def __init__(self, unique_id, organisation, itinerary, method, grams, profile, uniforms):
+    def __init__(
+        self, unique_id, organisation, itinerary, method, method_index, grams, profile, uniforms
+    ):
         self.unique_id = unique_id
         self.organisation = organisation
         self.itinerary = itinerary
@@ -158,7 +159,7 @@ class Courier:
         self.stages = itinerary.control_stages
         self.last_stop = len(itinerary.airports) - 1  # the arrival control
         self.method = method
-        self.method_index = METHODS.index(method)
+        self.method_index = method_index  # of `method` in METHODS
         self.grams = grams
         self.profile = profile
         self.uniforms = uniforms  # N_UNIFORMS numbers, laid out as U_* says
@@ -167,15 +168,15 @@ class Courier:
         self.flight = ""  # flight code of the leg touching the current stop
         self.leg_departure = 0.0
         self.leg_arrival = 0.0
-        self.route_key = (PROFILE_ROUTE, profile, (self.airports[0], self.airports[-1]))
-        self.org_key = organisation.org_key
 
     @property
     def kg(self) -> float:
         return self.grams / 1000.0
 
     def match_keys(self) -> tuple[tuple, ...]:
-        return (self.route_key, (PROFILE_FLIGHT, self.profile, self.flight))
+        """What alerts on this courier would match (asked only where alerts are posted)."""
+        route = (self.airports[0], self.airports[-1])
+        return ((PROFILE_ROUTE, self.profile, route), (PROFILE_FLIGHT, self.profile, self.flight))
 
     @property
     def airport(self) -> int:
@@ -347,7 +348,7 @@ class CustomsUnit(mesa.Agent):
         stage_key = courier.stages[stop]
         recognised = u[U_RECOGNISE] < self._org_recognition
         alert = (
-            self.board.match(courier.match_keys(), courier.org_key, recognised)
+            self.board.match(courier.match_keys(), courier.organisation.org_key, recognised)
             if self.board.active
             else None
         )

@@ -26,7 +26,7 @@ from cocair_sim.agents import (
     CustomsUnit,
     TraffickerOrganisation,
 )
-from cocair_sim.beliefs import RouteChoice, RouteTables
+from cocair_sim.beliefs import RouteChoice, RouteTables, cumulative
 from cocair_sim.intel import Alert, AlertBoard, IntelReport
 from cocair_sim.network import MIN_CONNECTION_HOURS, network_for
 from cocair_sim.scenario import METHODS, Scenario, derived
@@ -182,6 +182,9 @@ class CocairModel(mesa.Model):
         self.route_probabilities = derived(
             spec, "prior route choice", lambda: self.route_choice.prior(shape[1])
         )
+        self.route_cdf = derived(
+            spec, "prior route cdf", lambda: [cumulative(p) for p in self.route_probabilities]
+        )
         self.organisations = [
             TraffickerOrganisation(
                 self, org, k, np.random.SeedSequence(self.seed, spawn_key=(STREAM_TRAFFIC, k)), t
@@ -297,8 +300,9 @@ class CocairModel(mesa.Model):
             return
         choice.learn_news(self.losses, self.passes, seizures)
         self.route_probabilities = choice.probabilities(self.losses, self.passes)
-        for org, probabilities in zip(self.organisations, self.route_probabilities, strict=True):
-            org.route_probabilities = probabilities
+        self.route_cdf = [cumulative(p) for p in self.route_probabilities]
+        for org, cdf in zip(self.organisations, self.route_cdf, strict=True):
+            org.route_cdf = cdf
 
     def run(self) -> CocairModel:
         while self.running:
