@@ -69,7 +69,6 @@ class TraffickerOrganisation(mesa.Agent):
         self.index = index
         self.losses = model.losses[index]  # views: updated in place
         self.passes = model.passes[index]
-        self.route_cdf = model.route_cdf[index]  # today's route choice, cumulative (see beliefs)
         self.revenue_usd = 0.0
         self.spent_usd = 0.0
 
@@ -97,7 +96,8 @@ class TraffickerOrganisation(mesa.Agent):
         # exponential stays in numpy, on the whole day's array (np.exp gives the bits it gives on
         # each scalar there; math.exp would not). numpy calls on these few numbers were about a
         # quarter of this method (measured, issue #7).
-        route_cdf, method_cdf, sigma = self.route_cdf, t.method_cdf, t.method_sigma
+        route_cdf = model.route_cdf[self.index]  # today's route choice, cumulative (see beliefs)
+        method_cdf, sigma = t.method_cdf, t.method_sigma
         routes = [bisect_right(route_cdf, u[U_ROUTE]) for u in uniforms]
         methods = [bisect_right(method_cdf, u[U_METHOD]) for u in uniforms]
         spread = np.exp(np.array([sigma[m] for m in methods]) * normals).tolist()

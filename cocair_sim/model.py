@@ -301,8 +301,6 @@ class CocairModel(mesa.Model):
         choice.learn_news(self.losses, self.passes, seizures)
         self.route_probabilities = choice.probabilities(self.losses, self.passes)
         self.route_cdf = [cumulative(p) for p in self.route_probabilities]
-        for org, cdf in zip(self.organisations, self.route_cdf, strict=True):
-            org.route_cdf = cdf
 
     def run(self) -> CocairModel:
         while self.running:
