@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import bisect
+
 import numpy as np
 import pytest
 
+from cocair_sim.beliefs import cumulative
 from cocair_sim.intel import PROFILE_ROUTE, Alert, AlertBoard, IntelReport
 from cocair_sim.model import CocairModel
 from cocair_sim.outputs import daily_rows, summarise
@@ -157,6 +160,26 @@ def test_quiet_day_selection_is_the_general_rule_without_alerts(cocair3):
                 general = unit.selection_probability(min(key, 2), key == 3, flagged=False)
                 assert unit.quiet_selection[key] == general
     assert any(u.profile.operation_multiplier != 1.0 for u in model.customs)
+
+
+def test_route_and_method_picks_by_bisection_are_numpys_picks():
+    # Organisations pick routes and methods by bisection on Python cumulative lists; the sums
+    # and the picks must be exactly those of np.cumsum and np.searchsorted(side="right"),
+    # including draws that fall exactly on a boundary, and vectors long enough for numpy to
+    # sum in blocks.
+    rng = np.random.default_rng(3)
+    for n in (1, 2, 7, 8, 9, 40, 300):
+        weights = rng.random(n) * (rng.random(n) < 0.8)  # some zero-probability routes
+        weights[rng.integers(n)] += 0.1
+        p = weights / weights.sum()
+        cdf = cumulative(p)
+        expected = np.cumsum(p)
+        expected[-1] = 1.0
+        assert cdf == expected.tolist()
+        draws = np.concatenate([rng.random(500), expected[:-1], [0.0]])
+        picks = [bisect.bisect_right(cdf, u) for u in draws.tolist()]
+        assert picks == np.searchsorted(expected, draws, side="right").tolist()
+    assert cumulative(np.zeros(0)) == []
 
 
 def _share_via(model, iata):
