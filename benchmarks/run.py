@@ -12,7 +12,10 @@ Measures, on the machine it runs on:
 4. the headline experiment (`experiments/relay_modes.yaml`, 600 runs) end to end with 1 and 2
    workers, and the same runs through `mesa.batch_run(number_processes=2)`;
 5. peak memory (RSS) of the parent and the workers during a 2,000-run experiment, and whether
-   the parent grows per run.
+   the parent grows per run;
+6. the classroom page: the server's work for one simulated day (both worlds stepped, both maps,
+   the chart and the feed), and in headless Chromium how many days a second Play shows at the
+   speed slider's top (10 days a second).
 
 Runs timed in this process (1-3) are timed as the experiment's workers run them: with the
 libraries loaded before them frozen out of garbage collection (`gc.freeze()`).
@@ -28,6 +31,7 @@ import gc
 import json
 import os
 import platform
+import re
 import resource
 import statistics
 import subprocess
@@ -54,6 +58,9 @@ TARGET_RATIO = 20.0
 TARGET_EXPERIMENT_S = 60.0
 TARGET_SPEEDUP = 1.7
 TARGET_SCALING = 11.0  # x10 volume within x11 time
+# The classroom page's own: Play at the slider's top speed (10 days a second) shows them all.
+PAGE_TOP_SPEED = 10
+TARGET_PAGE_DAYS_PER_S = 9.0  # within 10 % of the top speed
 
 console = Console(width=120)
 
@@ -456,6 +463,138 @@ def memory(runs: int) -> dict[str, Any]:
     }
 
 
+# -- 6: the classroom page ------------------------------------------------------------------------
+
+
+def page_work(scenario: Path, runs: int) -> dict[str, Any]:
+    """Server work of one simulated day on the classroom page, done as the page does it (both
+    worlds stepped, then both maps, the chart and the feed drawn: `Twin.step`, `map_png`,
+    `chart_png`), over whole runs. The first pictures of a run (drawn in full once) are
+    reported apart."""
+    from cocair_sim.app import build_twin
+
+    days, first = [], []
+    for seed in range(runs):
+        twin = build_twin(str(scenario), "hub", 6.0, 10, 1.0, 30, str(seed + 1))
+        w = time.perf_counter()
+        twin.map_png("relay", "With relay (hub)")
+        twin.map_png("none", "Without relay (none)")
+        twin.chart_png(True)
+        first.append(time.perf_counter() - w)
+        while True:
+            w = time.perf_counter()
+            if not twin.step():
+                break
+            twin.map_png("relay", "With relay (hub)")
+            twin.map_png("none", "Without relay (none)")
+            twin.chart_png(True)
+            days.append(time.perf_counter() - w)
+    days.sort()
+    return {
+        "scenario": scenario.name,
+        "runs": runs,
+        "ms_per_day": statistics.median(days) * 1e3,
+        "p90_ms_per_day": days[int(0.9 * (len(days) - 1))] * 1e3,
+        "first_pictures_ms": statistics.median(first) * 1e3,
+    }
+
+
+def page_in_browser(scenario: Path, seconds: float, rounds: int) -> dict[str, Any] | None:
+    """Play at the top speed in headless Chromium (the page served by Solara as `cocair viz`
+    serves it) for `seconds`, `rounds` times (Reset between them): days advanced and distinct
+    days shown per second, and the server's CPU time per day (medians of the rounds). None when
+    Chromium or Playwright is missing (scripts/ensure_browser.sh)."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from browser_support import (
+        SolaraServer,
+        chromium_available,
+        ensure_solara_assets,
+        launch_chromium,
+        new_local_page,
+    )
+
+    if not chromium_available():
+        return None
+    from playwright.sync_api import expect, sync_playwright
+
+    ensure_solara_assets(sys.executable)
+    status_text = re.compile(r"^Day (\d+) \(")
+    tick = os.sysconf("SC_CLK_TCK")
+
+    def server_cpu(server: SolaraServer) -> float:
+        total = 0.0
+        for pid in subprocess.run(
+            ["pgrep", "-g", str(server.proc.pid)], capture_output=True, text=True
+        ).stdout.split():
+            with open(f"/proc/{pid}/stat") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+        return total
+
+    env = {"COCAIR_VIZ_SCENARIO": str(scenario)}
+    rows = []
+    with SolaraServer("cocair_sim.app", env=env) as server, sync_playwright() as p:
+        browser = launch_chromium(p)
+        try:
+            page, _ = new_local_page(browser, viewport={"width": 1500, "height": 1000})
+            page.goto(server.url, wait_until="domcontentloaded")
+            status = page.get_by_text(status_text).first
+            expect(status).to_be_visible(timeout=60_000)
+            page.locator(".v-slider").first.click()  # the speed slider, to its top
+            page.keyboard.press("End")
+            expect(page.get_by_text(f"Speed: {PAGE_TOP_SPEED} days per second")).to_be_visible()
+
+            def day() -> int:
+                return int(status_text.match(status.inner_text()).group(1))
+
+            for _ in range(rounds):
+                page.get_by_role("button", name="Reset").click()
+                expect(status).to_have_text(re.compile(r"^Day 0 "), timeout=30_000)
+                page.get_by_role("button", name="Play").click()
+                page.wait_for_timeout(300)
+                shown = [day()]
+                start, cpu0 = time.monotonic(), server_cpu(server)
+                while time.monotonic() - start < seconds:
+                    page.wait_for_timeout(15)
+                    if (d := day()) != shown[-1]:
+                        shown.append(d)
+                elapsed, cpu = time.monotonic() - start, server_cpu(server) - cpu0
+                page.get_by_role("button", name="Pause").click()  # before the run's last day
+                advanced = shown[-1] - shown[0]
+                rows.append(
+                    (
+                        advanced / elapsed,
+                        (len(shown) - 1) / elapsed,
+                        cpu / max(advanced, 1) * 1e3,
+                    )
+                )
+        finally:
+            browser.close()
+    days, frames, cpu_ms = (statistics.median(column) for column in zip(*rows, strict=True))
+    return {
+        "scenario": scenario.name,
+        "seconds": seconds,
+        "rounds": rounds,
+        "days_per_s": days,
+        "days_shown_per_s": frames,
+        "server_cpu_ms_per_day": cpu_ms,
+        "all_days_per_s": [r[0] for r in rows],
+    }
+
+
+def page(quick: bool) -> dict[str, Any]:
+    classroom = ROOT / "scenarios" / "classroom.yaml"
+    return {
+        "work": {
+            "classroom": page_work(classroom, 1 if quick else 5),
+            "cocair3": page_work(SCENARIO, 1 if quick else 3),
+        },
+        # cocair3 has 35 days: at 10 a second a round must stop before the last one.
+        "browser": page_in_browser(SCENARIO, 2.5, 1 if quick else 5),
+        "top_speed": PAGE_TOP_SPEED,
+    }
+
+
 # -- main ---------------------------------------------------------------------------------------
 
 
@@ -463,6 +602,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--quick", action="store_true", help="fast smoke run (small samples)")
     ap.add_argument("--skip-experiment", action="store_true", help="skip points 4 and 5")
+    ap.add_argument("--skip-page", action="store_true", help="skip point 6 (the page)")
     ap.add_argument("--out", type=Path, help="results file [benchmarks/results.json]")
     ap.add_argument("--rounds", type=int, help="rounds of the experiment timings [5; quick 1]")
     ap.add_argument("--mesa-batch-run", nargs=2, type=int, help=argparse.SUPPRESS)
@@ -504,6 +644,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         results["experiment"] = headline(10 if quick else None, args.rounds or (1 if quick else 5))
         console.print("[bold]5[/] memory during a long experiment ...")
         results["memory"] = memory(120 if quick else 2000)
+    if not args.skip_page:
+        console.print("[bold]6[/] the classroom page ...")
+        results["page"] = page(quick)
     results["machine"]["load_average_end"] = os.getloadavg()
     print_table(results)
     out_path.write_text(json.dumps(results, indent=2) + "\n")
@@ -627,6 +770,27 @@ def print_table(r: dict[str, Any]) -> None:
             ok(abs(growth) < 10 * 1024),
         )
         t.add_row("  worker peak RSS", ", ".join(f"{v} MB" for v in m["worker_peak_mb"]), "", "")
+    pg = r.get("page")
+    if pg:
+        for name, w in pg["work"].items():
+            t.add_row(
+                f"classroom page, server work per day ({name})",
+                f"{w['ms_per_day']:.1f} ms (90 %: {w['p90_ms_per_day']:.1f}; "
+                f"first pictures {w['first_pictures_ms']:.0f})",
+                f"< {1000 / pg['top_speed']:.0f} ms",
+                ok(w["p90_ms_per_day"] < 1000 / pg["top_speed"]),
+            )
+        b = pg["browser"]
+        if b is None:
+            t.add_row("classroom page in Chromium", "skipped (no /usr/bin/chromium)", "", "")
+        else:
+            t.add_row(
+                f"  Play at {pg['top_speed']} days/s in Chromium ({b['scenario']})",
+                f"{b['days_per_s']:.1f} days/s ({b['days_shown_per_s']:.1f} shown; server "
+                f"{b['server_cpu_ms_per_day']:.0f} ms CPU/day)",
+                f">= {TARGET_PAGE_DAYS_PER_S:.0f}",
+                ok(b["days_per_s"] >= TARGET_PAGE_DAYS_PER_S),
+            )
     console.print(t)
 
 

@@ -20,11 +20,9 @@ from pathlib import Path
 
 import solara
 import solara.lab
-from matplotlib.collections import LineCollection
-from matplotlib.figure import Figure
 
 from cocair_sim.errors import InputError
-from cocair_sim.geo import bbox_for, draw_basemap
+from cocair_sim.frames import ChartFrame, MapFrame
 from cocair_sim.model import CocairModel
 from cocair_sim.scenario import load_scenario
 
@@ -37,7 +35,6 @@ LEGEND = (
     "connected to the hub."
 )
 RELAY_CHOICES = ["hub", "bilateral", "none"]
-CHANNEL_COLOURS = {"hub": "tab:orange", "bilateral": "tab:purple", "national": "tab:blue"}
 
 
 # -- pure helpers (tested without a browser) ----------------------------------------------------
@@ -137,153 +134,32 @@ def status_line(model: CocairModel) -> str:
     )
 
 
-def courier_positions(model: CocairModel) -> list[tuple[float, float, bool]]:
-    """(lon, lat, in_flight) of every courier under way, interpolated along its current leg."""
-    airports = model.network.airports
-    now = model.now
-    out = []
-    for c in model.active_couriers():
-        stops = c.itinerary.airports
-        if c.state == "planned":
-            continue
-        if c.stop == 0:
-            a = airports[stops[0]]
-            out.append((a.lon, a.lat, False))
-            continue
-        a, b = airports[stops[c.stop - 1]], airports[stops[c.stop]]
-        if now <= c.leg_departure:
-            out.append((a.lon, a.lat, False))
-        elif now >= c.leg_arrival:
-            out.append((b.lon, b.lat, False))
-        else:
-            f = (now - c.leg_departure) / max(c.leg_arrival - c.leg_departure, 1e-9)
-            out.append((a.lon + f * (b.lon - a.lon), a.lat + f * (b.lat - a.lat), True))
-    return out
+class Pacer:
+    """Paces Play by the clock rather than by a pause after each day: the time a day takes to
+    simulate and draw (the page draws in the thread that steps) counts toward its interval, so
+    the speed chosen is the speed run while a day takes less than its interval. A day that took
+    longer is not made up for by a burst of days."""
 
+    def __init__(self, clock=time.monotonic, sleep=time.sleep):
+        self.clock, self.sleep = clock, sleep
+        self.due = clock()
 
-def draw_map(model: CocairModel, title: str) -> Figure:
-    """Airports, links, couriers, the last day's seizures and alerts over the offline basemap."""
-    net = model.network
-    airports = net.airports
-    fig = Figure(figsize=(6.0, 4.6), dpi=80)
-    ax = fig.add_subplot()
-    bbox = bbox_for([(a.lon, a.lat) for a in airports], pad_deg=4.0)
-    draw_basemap(ax, bbox)
-    segments = [
-        [
-            (airports[r.origin].lon, airports[r.origin].lat),
-            (airports[r.destination].lon, airports[r.destination].lat),
-        ]
-        for r in net.routes
-    ]
-    ax.add_collection(LineCollection(segments, colors="0.55", linewidths=0.6, zorder=1))
-
-    connected = {
-        a
-        for cp in model.contact_points
-        if cp.connected and model.relay_mode == "hub"
-        for a in cp.airports
-    }
-    ax.scatter(
-        [a.lon for a in airports],
-        [a.lat for a in airports],
-        s=55,
-        c="white",
-        edgecolors=["tab:green" if a.index in connected else "0.3" for a in airports],
-        linewidths=[1.8 if a.index in connected else 1.0 for a in airports],
-        zorder=3,
-    )
-    for a in airports:
-        ax.text(a.lon + 0.6, a.lat + 0.6, a.iata, fontsize=7, zorder=6)
-    hub = model.hub.airport if model.relay_mode == "hub" and model.hub is not None else None
-    if hub is not None:
-        ax.scatter(
-            hub.lon,
-            hub.lat,
-            s=220,
-            marker="h",
-            facecolors="none",
-            edgecolors="tab:orange",
-            linewidths=2,
-            zorder=4,
-        )
-
-    pos = courier_positions(model)
-    if pos:
-        flying = [(x, y) for x, y, f in pos if f]
-        ground = [(x, y) for x, y, f in pos if not f]
-        if flying:
-            ax.scatter(*zip(*flying, strict=True), s=10, c="tab:blue", zorder=5)
-        if ground:
-            ax.scatter(*zip(*ground, strict=True), s=10, c="tab:cyan", marker="s", zorder=5)
-
-    day = model.steps - 1
-    seizing: dict[int, int] = {}
-    for ev in model.events:
-        if ev[2] == "report":
-            seizing[ev[10]] = ev[3]
-    stars = []
-    for ev in model.events:
-        if ev[1] != day:
-            continue
-        if ev[2] == "seizure":
-            stars.append(airports[ev[3]])
-        elif ev[2] == "alert_delivered":
-            src = seizing.get(ev[10])
-            if src is None:
-                continue
-            s, d = airports[src], airports[ev[3]]
-            colour = CHANNEL_COLOURS.get(ev[8], "tab:blue")
-            if ev[8] == "hub" and hub is not None:
-                xs, ys = [s.lon, hub.lon, d.lon], [s.lat, hub.lat, d.lat]
-            else:
-                xs, ys = [s.lon, d.lon], [s.lat, d.lat]
-            ax.plot(xs, ys, color=colour, lw=1.6, alpha=0.8, zorder=2)
-    if stars:
-        ax.scatter(
-            [a.lon for a in stars],
-            [a.lat for a in stars],
-            s=160,
-            marker="*",
-            c="red",
-            edgecolors="darkred",
-            zorder=7,
-        )
-    ax.set_title(title, fontsize=10)
-    ax.set_xticks([])
-    ax.set_yticks([])
-    fig.subplots_adjust(left=0.02, right=0.98, bottom=0.02, top=0.93)
-    return fig
-
-
-def draw_chart(models: dict[str, CocairModel]) -> Figure:
-    fig = Figure(figsize=(7.0, 2.8), dpi=80)
-    ax = fig.add_subplot()
-    styles = {"relay": "-", "none": "--"}
-    for key, model in models.items():
-        df = model.datacollector.get_model_vars_dataframe()
-        if df.empty:
-            continue
-        days = range(1, len(df) + 1)
-        name = f"with relay ({model.relay_mode})" if key == "relay" else "without relay"
-        ax.plot(days, df["kg_seized"], styles[key], color="tab:red", label=f"seized, {name}")
-        ax.plot(
-            days, df["kg_delivered"], styles[key], color="tab:green", label=f"delivered, {name}"
-        )
-    ax.set_xlabel("day")
-    ax.set_ylabel("cumulative kg")
-    if ax.lines:
-        ax.legend(fontsize=7, loc="upper left")
-    fig.subplots_adjust(left=0.09, right=0.98, bottom=0.17, top=0.96)
-    return fig
+    def wait(self, days_per_second: float) -> None:
+        """Sleep until the next day is due."""
+        self.due = max(self.due + 1.0 / max(days_per_second, 1), self.clock())
+        self.sleep(max(0.0, self.due - self.clock()))
 
 
 # -- model pair --------------------------------------------------------------------------------
 @dataclass
 class Twin:
+    """The page's worlds and their pictures. Everything here is read and changed under `lock`:
+    the play loop steps the worlds while the page draws them."""
+
     models: dict[str, CocairModel] = field(default_factory=dict)
     error: str = ""
     lock: threading.Lock = field(default_factory=threading.Lock)
+    frames: dict[tuple, MapFrame | ChartFrame] = field(default_factory=dict)
 
     def step(self) -> bool:
         """Advance every world by one day; False when all have finished."""
@@ -294,6 +170,27 @@ class Twin:
                     m.step()
                     stepped = True
             return stepped
+
+    def map_png(self, which: str, title: str) -> tuple[bytes, str]:
+        """One world's map as PNG, and its status line."""
+        with self.lock:
+            model = self.models[which]
+            frame = self.frames.get(("map", which, title))
+            if frame is None:
+                frame = self.frames[("map", which, title)] = MapFrame(model, title)
+            return frame.render(model), status_line(model)
+
+    def chart_png(self, twin_mode: bool) -> tuple[bytes, float, list[str]]:
+        """The chart (both worlds in twin mode) as PNG, how many more kg the relay world has
+        seized, and the relay world's event feed."""
+        with self.lock:
+            relay, none = self.models["relay"], self.models["none"]
+            shown = self.models if twin_mode else {"relay": relay}
+            frame = self.frames.get(("chart", twin_mode))
+            if frame is None:
+                frame = self.frames[("chart", twin_mode)] = ChartFrame(shown)
+            feed = describe_events(relay, 15)
+            return frame.render(shown), relay.kg_seized - none.kg_seized, feed
 
 
 def build_twin(
@@ -341,36 +238,24 @@ def initial_scenario() -> str:
 # -- components --------------------------------------------------------------------------------
 @solara.component
 def WorldPanel(twin: Twin, which: str, title: str, key: tuple):
-    model = twin.models[which]
-
-    def make():
-        with twin.lock:
-            return draw_map(model, title), status_line(model)
-
-    fig, status = solara.use_memo(make, dependencies=[key, title])
+    image, status = solara.use_memo(lambda: twin.map_png(which, title), dependencies=[key, title])
     with solara.Column(gap="4px"):
         solara.Markdown(f"### {title}")
         solara.Text(status)
-        solara.FigureMatplotlib(fig, format="png", dependencies=[key, title])
+        solara.Image(image, format="png")
         solara.Markdown(LEGEND, style={"font-size": "0.8em"})
 
 
 @solara.component
 def ChartAndFeed(twin: Twin, twin_mode: bool, key: tuple):
-    relay_model, none_model = twin.models["relay"], twin.models["none"]
-
-    def make():
-        with twin.lock:
-            shown = twin.models if twin_mode else {"relay": relay_model}
-            diff = relay_model.kg_seized - none_model.kg_seized
-            return draw_chart(shown), diff, describe_events(relay_model, 15)
-
-    chart, diff, feed = solara.use_memo(make, dependencies=[key, twin_mode])
+    chart, diff, feed = solara.use_memo(
+        lambda: twin.chart_png(twin_mode), dependencies=[key, twin_mode]
+    )
     with solara.Columns([3, 2]):
         with solara.Column():
             solara.Markdown("### Cumulative kg seized and delivered")
             solara.Text(f"Relay has seized {diff:+.1f} kg so far")
-            solara.FigureMatplotlib(chart, format="png", dependencies=[key, twin_mode])
+            solara.Image(chart, format="png")
         with solara.Column():
             solara.Markdown("### Event feed (relay world, newest first)")
             if not feed:
@@ -415,8 +300,9 @@ def Page():
             playing.set(False)
 
     def play_loop():
+        pacer = Pacer()
         while playing.value:
-            time.sleep(1.0 / max(speed.value, 1))
+            pacer.wait(speed.value)
             if not playing.value:
                 break
             step_once()

@@ -11,7 +11,9 @@ from __future__ import annotations
 import heapq
 import itertools
 from collections import Counter
+from collections.abc import Mapping
 from copy import deepcopy
+from types import MappingProxyType
 from typing import Any
 
 import mesa
@@ -571,6 +573,11 @@ class CocairModel(mesa.Model):
 
     def _skip_event(self, *args, **fields) -> None:
         """`log` when the model records no event log."""
+
+    @property
+    def reports(self) -> Mapping[int, IntelReport]:
+        """The seizure reports so far, by id (a read-only view)."""
+        return MappingProxyType(self._reports)
 
     @property
     def kg_shipped(self) -> float:

@@ -115,9 +115,8 @@ def summarise(model: CocairModel) -> dict[str, Any]:
     """Totals of a finished (or running) model as plain JSON-ready values."""
     net = model.network
     seized, delivered = model.kg_seized, model.kg_delivered
-    relay_hours = sorted(
-        t - model._reports[rid].time for rid, t in model._first_relay_delivery.items()
-    )
+    reports = model.reports
+    relay_hours = sorted(t - reports[rid].time for rid, t in model._first_relay_delivery.items())
     profit = sum(o.revenue_usd - o.spent_usd for o in model.organisations)
     totals: dict[str, Any] = {
         "kg_shipped": model.kg_shipped,

@@ -690,7 +690,7 @@ def fig_sweep(exp, store, summary, folder) -> FigureInfo | None:
 
 def alert_delays(model) -> list[tuple[str, float]]:
     """(channel, hours from the seizure to the alert's delivery) for every delivered alert."""
-    reports = model._reports
+    reports = model.reports
     return [
         (ev[8], float(ev[0]) - float(reports[ev[10]].time))
         for ev in model.events
