@@ -468,8 +468,8 @@ def memory(runs: int) -> dict[str, Any]:
 
 def page_work(scenario: Path, runs: int) -> dict[str, Any]:
     """Server work of one simulated day on the classroom page, done as the page does it (both
-    worlds stepped, then both maps, the chart and the feed drawn: `Twin.step`, `map_png`,
-    `chart_png`), over whole runs. The first pictures of a run (drawn in full once) are
+    worlds stepped, then both maps, the chart and the feed drawn: `Twin.step`, `map_image`,
+    `chart_image`), over whole runs. The first pictures of a run (drawn in full once) are
     reported apart."""
     from cocair_sim.app import build_twin
 
@@ -477,17 +477,17 @@ def page_work(scenario: Path, runs: int) -> dict[str, Any]:
     for seed in range(runs):
         twin = build_twin(str(scenario), "hub", 6.0, 10, 1.0, 30, str(seed + 1))
         w = time.perf_counter()
-        twin.map_png("relay", "With relay (hub)")
-        twin.map_png("none", "Without relay (none)")
-        twin.chart_png(True)
+        twin.map_image("relay", "With relay (hub)")
+        twin.map_image("none", "Without relay (none)")
+        twin.chart_image(True)
         first.append(time.perf_counter() - w)
         while True:
             w = time.perf_counter()
             if not twin.step():
                 break
-            twin.map_png("relay", "With relay (hub)")
-            twin.map_png("none", "Without relay (none)")
-            twin.chart_png(True)
+            twin.map_image("relay", "With relay (hub)")
+            twin.map_image("none", "Without relay (none)")
+            twin.chart_image(True)
             days.append(time.perf_counter() - w)
     days.sort()
     return {

@@ -22,7 +22,7 @@ import solara
 import solara.lab
 
 from cocair_sim.errors import InputError
-from cocair_sim.frames import ChartFrame, MapFrame
+from cocair_sim.frames import IMAGE_FORMAT, ChartFrame, MapFrame
 from cocair_sim.model import CocairModel
 from cocair_sim.scenario import load_scenario
 
@@ -171,8 +171,8 @@ class Twin:
                     stepped = True
             return stepped
 
-    def map_png(self, which: str, title: str) -> tuple[bytes, str]:
-        """One world's map as PNG, and its status line."""
+    def map_image(self, which: str, title: str) -> tuple[bytes, str]:
+        """One world's map as an image (`IMAGE_FORMAT`), and its status line."""
         with self.lock:
             model = self.models[which]
             frame = self.frames.get(("map", which, title))
@@ -180,8 +180,8 @@ class Twin:
                 frame = self.frames[("map", which, title)] = MapFrame(model, title)
             return frame.render(model), status_line(model)
 
-    def chart_png(self, twin_mode: bool) -> tuple[bytes, float, list[str]]:
-        """The chart (both worlds in twin mode) as PNG, how many more kg the relay world has
+    def chart_image(self, twin_mode: bool) -> tuple[bytes, float, list[str]]:
+        """The chart (both worlds in twin mode) as an image, how many more kg the relay world has
         seized, and the relay world's event feed."""
         with self.lock:
             relay, none = self.models["relay"], self.models["none"]
@@ -238,24 +238,24 @@ def initial_scenario() -> str:
 # -- components --------------------------------------------------------------------------------
 @solara.component
 def WorldPanel(twin: Twin, which: str, title: str, key: tuple):
-    image, status = solara.use_memo(lambda: twin.map_png(which, title), dependencies=[key, title])
+    image, status = solara.use_memo(lambda: twin.map_image(which, title), dependencies=[key, title])
     with solara.Column(gap="4px"):
         solara.Markdown(f"### {title}")
         solara.Text(status)
-        solara.Image(image, format="png")
+        solara.Image(image, format=IMAGE_FORMAT)
         solara.Markdown(LEGEND, style={"font-size": "0.8em"})
 
 
 @solara.component
 def ChartAndFeed(twin: Twin, twin_mode: bool, key: tuple):
     chart, diff, feed = solara.use_memo(
-        lambda: twin.chart_png(twin_mode), dependencies=[key, twin_mode]
+        lambda: twin.chart_image(twin_mode), dependencies=[key, twin_mode]
     )
     with solara.Columns([3, 2]):
         with solara.Column():
             solara.Markdown("### Cumulative kg seized and delivered")
             solara.Text(f"Relay has seized {diff:+.1f} kg so far")
-            solara.Image(chart, format="png")
+            solara.Image(chart, format=IMAGE_FORMAT)
         with solara.Column():
             solara.Markdown("### Event feed (relay world, newest first)")
             if not feed:

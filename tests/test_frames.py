@@ -15,24 +15,30 @@ import pytest
 from PIL import Image
 
 from cocair_sim.app import Pacer, Twin, build_twin, describe_events
-from cocair_sim.frames import ChartFrame, MapFrame, courier_positions, events_of_day, png
+from cocair_sim.frames import ChartFrame, MapFrame, courier_positions, events_of_day
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 CLASSROOM = REPO_ROOT / "scenarios" / "classroom.yaml"
 
 
 def pixels(data: bytes) -> np.ndarray:
-    return np.asarray(Image.open(io.BytesIO(data)).convert("RGBA"))
+    """An encoded picture's pixels."""
+    return np.asarray(Image.open(io.BytesIO(data)).convert("RGB"))
+
+
+def canvas_pixels(frame: MapFrame | ChartFrame) -> np.ndarray:
+    """What the frame's canvas holds now (before any lossy encoding)."""
+    return np.array(frame.canvas.buffer_rgba(), copy=True)
 
 
 def drawn_in_full(frame: MapFrame | ChartFrame) -> np.ndarray:
-    """The frame's figure drawn completely, moving parts included, as a pixel array."""
+    """The frame's figure drawn completely, moving parts included."""
     artists = frame.moving if isinstance(frame, MapFrame) else tuple(frame.lines.values())
     for artist in artists:
         artist.set_animated(False)
     try:
         frame.canvas.draw()
-        return pixels(png(frame.canvas))
+        return canvas_pixels(frame)
     finally:
         for artist in artists:
             artist.set_animated(True)
@@ -48,13 +54,13 @@ def twin() -> Twin:
 def test_map_frames_equal_a_complete_drawing_every_day(twin: Twin) -> None:
     relay = twin.models["relay"]
     frame = MapFrame(relay, "With relay (hub)")
-    empty = pixels(frame.render(relay))  # day 0: nothing under way yet
-    assert empty.shape == (368, 480, 4)
+    assert pixels(frame.render(relay)).shape == (368, 480, 3)  # day 0: nothing under way yet
     seen_alert_day = False
-    previous = empty
+    previous = canvas_pixels(frame)
     for _ in range(14):  # into the operation week, where seizures and relayed alerts appear
         twin.step()
-        shown = pixels(frame.render(relay))
+        frame.draw(relay)
+        shown = canvas_pixels(frame)
         np.testing.assert_array_equal(shown, drawn_in_full(frame))
         assert not np.array_equal(shown, previous)  # couriers moved
         previous = shown
@@ -72,7 +78,7 @@ def test_map_frame_draws_couriers_seizures_and_alerts_of_the_day() -> None:
     busy_days = 0
     for _ in range(14):
         twin.step()
-        frame.render(relay)
+        frame.draw(relay)
         positions = courier_positions(relay)
         for artist, in_flight in ((frame.flying, True), (frame.ground, False)):
             expected = [(x, y) for x, y, f in positions if f == in_flight]
@@ -109,7 +115,8 @@ def test_chart_frames_equal_a_complete_drawing_and_the_axes_grow_with_the_totals
     tops, redrawn = [], 0
     while twin.step():
         still = frame.still
-        shown = pixels(frame.render(twin.models))
+        frame.draw(twin.models)
+        shown = canvas_pixels(frame)
         redrawn += frame.still is not still
         np.testing.assert_array_equal(shown, drawn_in_full(frame))
         highest = max(
@@ -129,16 +136,16 @@ def test_chart_frames_equal_a_complete_drawing_and_the_axes_grow_with_the_totals
 def test_twin_pictures_follow_twin_mode(twin: Twin) -> None:
     for _ in range(10):
         twin.step()
-    chart, diff, feed = twin.chart_png(True)
+    chart, diff, feed = twin.chart_image(True)
     assert feed == describe_events(twin.models["relay"], 15) and feed
-    single, _, _ = twin.chart_png(False)
-    assert pixels(chart).shape == pixels(single).shape == (224, 560, 4)
+    single, _, _ = twin.chart_image(False)
+    assert pixels(chart).shape == pixels(single).shape == (224, 560, 3)
     assert not np.array_equal(pixels(chart), pixels(single))  # the dashed world is left out
     relay, none = twin.models["relay"], twin.models["none"]
     assert diff == pytest.approx(relay.kg_seized - none.kg_seized)
-    image, status = twin.map_png("none", "Without relay (none)")
+    image, status = twin.map_image("none", "Without relay (none)")
     assert status.startswith(f"Day {none.steps} ")
-    assert pixels(image).shape == (368, 480, 4)
+    assert pixels(image).shape == (368, 480, 3)
 
 
 class FakeClock:
