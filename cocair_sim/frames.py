@@ -25,6 +25,7 @@ from cocair_sim.model import CocairModel
 CHANNEL_COLOURS = {"hub": "tab:orange", "bilateral": "tab:purple", "national": "tab:blue"}
 LINE_STYLES = {"relay": "-", "none": "--"}  # the chart's world with and without relay
 IMAGE_FORMAT = "jpeg"  # of the pictures the page shows (see `encode`)
+_NONE = [(math.nan, math.nan)]  # an empty scatter (set_offsets needs a 2-column array)
 
 
 def encode(canvas: FigureCanvasAgg) -> bytes:
@@ -167,13 +168,11 @@ class MapFrame:
             self.ax.draw_artist(artist)
 
 
-_NONE = [(math.nan, math.nan)]  # an empty scatter (set_offsets needs a 2-column array)
-
-
 def nice_ceiling(value: float) -> float:
     """The smallest of 1, 2, 2.5, 5 x 10^k above `value` (at least 1): a chart's top that
     stays put for a while as the totals grow."""
-    value = max(value, 1.0)
+    if value < 1.0:
+        return 1.0
     power = 10.0 ** math.floor(math.log10(value))
     for step in (1.0, 2.0, 2.5, 5.0, 10.0):
         if step * power > value:

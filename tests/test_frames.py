@@ -15,7 +15,13 @@ import pytest
 from PIL import Image
 
 from cocair_sim.app import Pacer, Twin, build_twin, describe_events
-from cocair_sim.frames import ChartFrame, MapFrame, courier_positions, events_of_day
+from cocair_sim.frames import (
+    ChartFrame,
+    MapFrame,
+    courier_positions,
+    events_of_day,
+    nice_ceiling,
+)
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 CLASSROOM = REPO_ROOT / "scenarios" / "classroom.yaml"
@@ -174,3 +180,11 @@ def test_play_is_paced_by_the_clock(work: float, speed: int, gap: float) -> None
         starts.append(clock.now)
         clock.now += work  # simulate and draw the day
     assert np.diff(starts) == pytest.approx([gap] * 5)
+
+
+@pytest.mark.parametrize(
+    ("value", "top"),
+    [(0.0, 1.0), (0.5, 1.0), (1.0, 2.0), (4.9, 5.0), (5.0, 10.0), (120.0, 200.0), (2400.0, 2500.0)],
+)
+def test_nice_ceiling_is_the_next_round_number_above(value: float, top: float) -> None:
+    assert nice_ceiling(value) == top
