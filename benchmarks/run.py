@@ -473,21 +473,22 @@ def page_work(scenario: Path, runs: int) -> dict[str, Any]:
     reported apart."""
     from cocair_sim.app import build_twin
 
+    def draw(twin) -> None:  # what the page draws after each day, in twin mode
+        twin.map_image("relay", "With relay (hub)")
+        twin.map_image("none", "Without relay (none)")
+        twin.chart_image(True)
+
     days, first = [], []
     for seed in range(runs):
         twin = build_twin(str(scenario), "hub", 6.0, 10, 1.0, 30, str(seed + 1))
         w = time.perf_counter()
-        twin.map_image("relay", "With relay (hub)")
-        twin.map_image("none", "Without relay (none)")
-        twin.chart_image(True)
+        draw(twin)
         first.append(time.perf_counter() - w)
         while True:
             w = time.perf_counter()
             if not twin.step():
                 break
-            twin.map_image("relay", "With relay (hub)")
-            twin.map_image("none", "Without relay (none)")
-            twin.chart_image(True)
+            draw(twin)
             days.append(time.perf_counter() - w)
     days.sort()
     return {

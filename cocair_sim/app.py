@@ -171,13 +171,17 @@ class Twin:
                     stepped = True
             return stepped
 
+    def _frame(self, key: tuple, make):
+        """The picture for `key`, drawn in full the first time it is asked for."""
+        if key not in self.frames:
+            self.frames[key] = make()
+        return self.frames[key]
+
     def map_image(self, which: str, title: str) -> tuple[bytes, str]:
         """One world's map as an image (`IMAGE_FORMAT`), and its status line."""
         with self.lock:
             model = self.models[which]
-            frame = self.frames.get(("map", which, title))
-            if frame is None:
-                frame = self.frames[("map", which, title)] = MapFrame(model, title)
+            frame = self._frame(("map", which, title), lambda: MapFrame(model, title))
             return frame.render(model), status_line(model)
 
     def chart_image(self, twin_mode: bool) -> tuple[bytes, float, list[str]]:
@@ -186,9 +190,7 @@ class Twin:
         with self.lock:
             relay, none = self.models["relay"], self.models["none"]
             shown = self.models if twin_mode else {"relay": relay}
-            frame = self.frames.get(("chart", twin_mode))
-            if frame is None:
-                frame = self.frames[("chart", twin_mode)] = ChartFrame(shown)
+            frame = self._frame(("chart", twin_mode), lambda: ChartFrame(shown))
             feed = describe_events(relay, 15)
             return frame.render(shown), relay.kg_seized - none.kg_seized, feed
 
