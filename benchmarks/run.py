@@ -1,4 +1,4 @@
-"""Performance benchmarks of cocair-sim (issue #7): `python benchmarks/run.py [--quick]`.
+"""Performance benchmarks of cocair-sim: `python -m benchmarks.run [--quick]` from the repository.
 
 Measures, on the machine it runs on:
 
@@ -110,14 +110,14 @@ class Counter(mesa.Agent):
 
 def run_cost(spec, repeat: int, seed0: int = 0) -> dict[str, float]:
     """Median seconds of one run (construction included) and the cost per courier trip."""
-    from cocair_sim.model import CocairModel
+    from cocair_sim.model.model import CocairModel
 
     seeds = iter(range(seed0, seed0 + repeat + 1))
     trips: list[int] = []
 
     def one():
         model = CocairModel(spec, seed=next(seeds)).run()
-        trips.append(model.couriers_sent)
+        trips.append(model.counts["couriers_sent"])
         return model
 
     wall, cpu, _ = timed(one, repeat)
@@ -131,7 +131,7 @@ def run_vs_floor(spec, rounds: int) -> dict[str, float]:
     Each round times one run (a new seed each round) and then the trivial agent step, so both
     meet the same machine speed; the ratio is the median of the rounds' ratios. On a shared
     machine this is far steadier than two separate medians (the speed drifts by 10-30 %)."""
-    from cocair_sim.model import CocairModel
+    from cocair_sim.model.model import CocairModel
 
     CocairModel(spec, seed=10_000).run()  # warm-up: caches built once per scenario
     floor_model = mesa.Model(rng=0)
@@ -143,7 +143,7 @@ def run_vs_floor(spec, rounds: int) -> dict[str, float]:
         model = CocairModel(spec, seed=k).run()
         cpus.append(time.process_time() - c)
         runs.append(time.perf_counter() - w)
-        trips.append(model.couriers_sent)
+        trips.append(model.counts["couriers_sent"])
         w = time.perf_counter()
         floor_model.agents.shuffle_do("step")
         floors.append((time.perf_counter() - w) / 10_000)
@@ -248,9 +248,9 @@ def scaling(raw: dict, rounds: int, factors: list[float]) -> dict[str, Any]:
     A run with no couriers at all (as many runs as x1) measures the run's fixed cost (building
     the model, the daily route choice and data collection): it weighs more at x1 than at x10,
     so the ratio net of it is the growth of the simulated work itself."""
-    from cocair_sim.model import CocairModel
-    from cocair_sim.network import network_for
+    from cocair_sim.model.model import CocairModel
     from cocair_sim.scenario import scenario_from_mapping
+    from cocair_sim.scenario.network import network_for
 
     specs = {f"x{f:g}": scenario_from_mapping(scaled(raw, f), f"volume x{f:g}") for f in factors}
     repeats = {f"x{f:g}": max(1, round(max(factors) / f)) for f in factors}
@@ -269,7 +269,7 @@ def scaling(raw: dict, rounds: int, factors: list[float]) -> dict[str, Any]:
             models = [CocairModel(spec, seed=r * n + i).run() for i in range(n)]
             cpu[key].append((time.process_time() - c) / n)
             wall[key].append((time.perf_counter() - w) / n)
-            trips[key].append(sum(m.couriers_sent for m in models) / n)
+            trips[key].append(sum(m.counts["couriers_sent"] for m in models) / n)
             events[key].append(sum(m._seq for m in models) / n)  # events queued in a run
     fixed = cpu.pop("x0")
     rows = {}
@@ -345,7 +345,7 @@ def experiment_cli(workers: int, replications: int | None, report: bool) -> floa
 def mesa_batch_run(replications: int, processes: int) -> float:
     """The same runs (conditions x replicate seeds) through `mesa.batch_run`."""
     from cocair_sim.api import ScenarioModel
-    from cocair_sim.experiment import run_seed
+    from cocair_sim.experiment.plan import run_seed
 
     seeds = [run_seed(2011, rep, 0) for rep in range(replications)]
     started = time.perf_counter()
@@ -407,9 +407,11 @@ def memory(runs: int) -> dict[str, Any]:
     SQLite store) while sampling the parent's RSS every 0.2 s and per finished run."""
     from contextlib import ExitStack
 
-    from cocair_sim.cli_experiment import open_executor
-    from cocair_sim.experiment import load_experiment, plan, run_all
-    from cocair_sim.store import Store
+    from cocair_sim.experiment.backends import open_executor
+    from cocair_sim.experiment.plan import plan
+    from cocair_sim.experiment.runner import run_all
+    from cocair_sim.experiment.spec import load_experiment
+    from cocair_sim.experiment.store import Store
 
     exp = load_experiment(EXPERIMENT, replications=-(-runs // 3))
     todo = plan(exp)[:runs]
@@ -471,7 +473,7 @@ def page_work(scenario: Path, runs: int) -> dict[str, Any]:
     worlds stepped, then both maps, the chart and the feed drawn: `Twin.step`, `map_image`,
     `chart_image`), over whole runs. The first pictures of a run (drawn in full once) are
     reported apart."""
-    from cocair_sim.app import build_twin
+    from cocair_sim.classroom.app import build_twin
 
     def draw(twin) -> None:  # what the page draws after each day, in twin mode
         twin.map_image("relay", "With relay (hub)")
@@ -501,15 +503,13 @@ def page_work(scenario: Path, runs: int) -> dict[str, Any]:
 
 
 def page_in_browser(scenario: Path, seconds: float, rounds: int) -> dict[str, Any] | None:
-    """Play at the top speed in headless Chromium (the page served by Solara as `cocair viz`
-    serves it) for `seconds`, `rounds` times (Reset between them): days advanced and distinct
-    days shown per second, and the server's CPU time per day (medians of the rounds). None when
+    """Play at the top speed in headless Chromium (the page served by `cocair viz`) for
+    `seconds`, `rounds` times (Reset between them): days advanced and distinct days shown per
+    second, and the server's CPU time per day (medians of the rounds). None when
     Chromium or Playwright is missing (scripts/ensure_browser.sh)."""
-    sys.path.insert(0, str(ROOT / "tests"))
-    from browser_support import (
-        SolaraServer,
+    from tests.browser import (
+        VizServer,
         chromium_available,
-        ensure_solara_assets,
         launch_chromium,
         new_local_page,
     )
@@ -518,11 +518,10 @@ def page_in_browser(scenario: Path, seconds: float, rounds: int) -> dict[str, An
         return None
     from playwright.sync_api import expect, sync_playwright
 
-    ensure_solara_assets(sys.executable)
     status_text = re.compile(r"^Day (\d+) \(")
     tick = os.sysconf("SC_CLK_TCK")
 
-    def server_cpu(server: SolaraServer) -> float:
+    def server_cpu(server: VizServer) -> float:
         total = 0.0
         for pid in subprocess.run(
             ["pgrep", "-g", str(server.proc.pid)], capture_output=True, text=True
@@ -532,9 +531,8 @@ def page_in_browser(scenario: Path, seconds: float, rounds: int) -> dict[str, An
             total += (int(fields[11]) + int(fields[12])) / tick
         return total
 
-    env = {"COCAIR_VIZ_SCENARIO": str(scenario)}
     rows = []
-    with SolaraServer("cocair_sim.app", env=env) as server, sync_playwright() as p:
+    with VizServer(scenario) as server, sync_playwright() as p:
         browser = launch_chromium(p)
         try:
             page, _ = new_local_page(browser, viewport={"width": 1500, "height": 1000})
@@ -614,9 +612,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     quick = args.quick
     out_path = args.out or ROOT / "benchmarks" / ("results-quick.json" if quick else "results.json")
 
-    from cocair_sim.model import CocairModel  # noqa: F401  (imports excluded from timings)
+    from cocair_sim.files.yamlio import load_yaml_mapping
+    from cocair_sim.model.model import CocairModel  # noqa: F401  (imports excluded from timings)
     from cocair_sim.scenario import scenario_from_mapping
-    from cocair_sim.yamlio import load_yaml_mapping
 
     raw = dict(load_yaml_mapping(SCENARIO))
     spec = scenario_from_mapping(raw, str(SCENARIO))

@@ -11,17 +11,19 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from cocair_sim.model import CocairModel
+from cocair_sim import shipped
+from cocair_sim.model.model import CocairModel
 from cocair_sim.outputs import flat_metrics, summarise
-from cocair_sim.scenario import Scenario, cached_scenario
-
-DEFAULT_SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "cocair3.yaml"
+from cocair_sim.scenario.loading import cached_scenario
+from cocair_sim.scenario.schema import Scenario
 
 
 def scenario_with(scenario: str | Path | None = None, **params: Any) -> Scenario:
-    """Load a scenario with keyword overrides (`relay__hub_latency_hours=6`); cached."""
+    """Load a scenario (a path, or the name of a shipped one; default cocair3) with keyword
+    overrides (`relay__hub_latency_hours=6`); cached."""
     overrides = {k.replace("__", "."): v for k, v in params.items()}
-    return cached_scenario(scenario or DEFAULT_SCENARIO, overrides)
+    path = shipped.resolve(scenario, "scenarios", shipped.DEFAULT_SCENARIO)
+    return cached_scenario(path, overrides)
 
 
 def run_model(

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Create .venv with Python 3.12 and install cocair-sim (editable) with its test extras.
-# Idempotent: reinstalls only when pyproject.toml changed. Sourced by main.sh and test.sh.
+# Create .venv with Python 3.12, install cocair-sim (editable) with its test extras, and keep the
+# classroom page's web assets in the venv so `cocair viz` works with no internet afterwards.
+# Idempotent: reinstalls only when pyproject.toml changed. Run by main.sh and test.sh.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -29,3 +30,5 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[test]"
   echo "$want" > "$stamp"
 fi
+# The classroom page's front-end, from the npm registry, once (a no-op when present).
+SOLARA_TELEMETRY_MIXPANEL_ENABLE=False .venv/bin/python -m cocair_sim.classroom.assets

@@ -1,4 +1,4 @@
-"""Shared fixtures: scenario paths and small helpers for writing broken files."""
+"""Shared fixtures: scenarios, files written on the fly, and the headless browser."""
 
 from __future__ import annotations
 
@@ -7,19 +7,25 @@ from pathlib import Path
 import pytest
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
-SCENARIOS = ROOT / "scenarios"
-EXPERIMENTS = ROOT / "experiments"
+from tests.browser import (
+    CHROMIUM,
+    SolaraServer,
+    VizServer,
+    chromium_available,
+    launch_chromium,
+    new_local_page,
+)
+from tests.helpers import CLASSROOM, COCAIR3
 
 
 @pytest.fixture(scope="session")
 def classroom_path() -> Path:
-    return SCENARIOS / "classroom.yaml"
+    return CLASSROOM
 
 
 @pytest.fixture(scope="session")
 def cocair3_path() -> Path:
-    return SCENARIOS / "cocair3.yaml"
+    return COCAIR3
 
 
 @pytest.fixture(scope="session")
@@ -52,3 +58,63 @@ def write_yaml(tmp_path):
         return path
 
     return _write
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Debian Chromium driven by Playwright (installed by scripts/test.sh)."""
+    if not chromium_available():
+        pytest.fail(f"no {CHROMIUM} or no playwright: scripts/test.sh installs them")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = launch_chromium(p)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def local_page(browser):
+    """A page that refuses every request not to this machine, and its log of what went wrong:
+    `page, log = local_page()`."""
+    contexts = []
+
+    def open_page(**context_kwargs):
+        page, log = new_local_page(browser, **context_kwargs)
+        contexts.append(page.context)
+        return page, log
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture(scope="module")
+def classroom_server():
+    """`cocair viz` on the classroom scenario, with the network cut (see `VizServer`)."""
+    with VizServer(CLASSROOM) as server:
+        yield server
+
+
+@pytest.fixture
+def start_viz():
+    """Start `cocair viz SCENARIO` for one test: `server = start_viz(path)`."""
+    servers = []
+
+    def start(scenario) -> VizServer:
+        server = VizServer(scenario).__enter__()
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.__exit__(None, None, None)
+
+
+@pytest.fixture(scope="module")
+def solara_app_server():
+    """A plain Mesa SolaraViz page (tests/fixtures/solara_smoke_app.py) served by Solara."""
+    with SolaraServer(Path(__file__).parent / "fixtures" / "solara_smoke_app.py") as server:
+        yield server

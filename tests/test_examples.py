@@ -29,7 +29,7 @@ def test_mesa_batch_run_example_runs_the_model_and_relay_matters():
 
 def test_ema_workbench_example_runs_the_plain_function():
     pytest.importorskip("ema_workbench")
-    experiments, outcomes = load("ema_workbench").main(n=3, policies=2)
+    experiments, outcomes = load("ema_exploration").main(n=3, policies=2)
     assert len(experiments) == 6
     assert set(outcomes) == {
         "operation_kg_seized",

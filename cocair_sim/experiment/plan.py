@@ -1,0 +1,69 @@
+"""The plan of an experiment: every run it needs, with its seed.
+
+Seeds come from `SeedSequence([base_seed, replicate, point])`, never from the condition, so
+replicate i of every condition draws the same trafficking randomness (common random numbers) and
+conditions compare pairwise.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from cocair_sim.experiment.spec import Experiment
+    from cocair_sim.experiment.store import Store
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    run_id: str
+    scenario_path: str
+    overrides: tuple[tuple[str, Any], ...]
+    condition: str
+    point: int
+    sweep: tuple[tuple[str, Any], ...]
+    replicate: int
+    seed: int
+
+
+def run_seed(base_seed: int, replicate: int, point: int) -> int:
+    """Seed of replicate `replicate` at sweep point `point`; the same for every condition."""
+    return int(
+        np.random.SeedSequence([base_seed, replicate, point]).generate_state(1, np.uint64)[0]
+        >> np.uint64(1)
+    )
+
+
+def plan(exp: Experiment) -> list[RunSpec]:
+    spec = exp.spec
+    runs = []
+    for p, point in enumerate(spec.points()):
+        for rep in range(spec.replications):
+            seed = run_seed(spec.base_seed, rep, p)
+            for cond in spec.conditions:
+                overrides = spec.run_overrides(point, cond)
+                runs.append(
+                    RunSpec(
+                        run_id=f"p{p}-{cond.name}-r{rep}",
+                        scenario_path=str(exp.scenario_path),
+                        overrides=tuple(overrides.items()),
+                        condition=cond.name,
+                        point=p,
+                        sweep=tuple(point.items()),
+                        replicate=rep,
+                        seed=seed,
+                    )
+                )
+    return runs
+
+
+def iter_missing(exp: Experiment, store: Store) -> list[RunSpec]:
+    done = store.done_ids()
+    return [r for r in plan(exp) if r.run_id not in done]
+
+
+def sweep_columns(exp: Experiment) -> list[str]:
+    return [s.parameter for s in exp.spec.sweep]

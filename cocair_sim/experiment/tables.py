@@ -1,0 +1,182 @@
+"""Exports of an experiment: runs.csv, daily.csv and summary.csv (with paired statistics).
+
+summary.csv is tidy: one row per sweep point, condition and metric, with the mean and its 95 %
+bootstrap CI, and for conditions other than the baseline the paired difference against the
+baseline (same replicate, same sweep point) with its CI, the relative change, the Wilcoxon
+signed-rank p-value and Cohen's d_z.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from pathlib import Path
+from typing import Any
+
+from cocair_sim.experiment.plan import sweep_columns
+from cocair_sim.experiment.spec import Experiment
+from cocair_sim.experiment.store import Store
+from cocair_sim.files.atomic import atomic_write_csv, publish
+from cocair_sim.science.stats import bootstrap_mean_ci, paired_comparison
+
+SUMMARY_COLUMNS = [
+    "metric",
+    "condition",
+    "n",
+    "mean",
+    "ci_low",
+    "ci_high",
+    "baseline",
+    "diff_mean",
+    "diff_ci_low",
+    "diff_ci_high",
+    "rel_change",
+    "rel_ci_low",
+    "rel_ci_high",
+    "wilcoxon_p",
+    "effect_size_dz",
+]
+
+
+def _sweep_values(exp: Experiment, sweep: dict[str, Any]) -> list[Any]:
+    return [sweep.get(c) for c in sweep_columns(exp)]
+
+
+def _num(v: Any) -> Any:
+    if v is None:
+        return ""
+    if isinstance(v, float):
+        return "" if v != v else round(v, 6)
+    return v
+
+
+def summary_rows(exp: Experiment, store: Store) -> list[dict[str, Any]]:
+    """Statistics per sweep point, condition and metric, from the stored runs."""
+    rows = store.metric_rows()
+    baseline = exp.spec.baseline_condition
+    by_key: dict[tuple[int, str], dict[int, dict]] = {}
+    sweeps: dict[int, dict] = {}
+    for run in rows:
+        by_key.setdefault((run.point, run.condition), {})[run.replicate] = run.metrics
+        sweeps[run.point] = run.sweep
+    out = []
+    for point in sorted(sweeps):
+        base_runs = by_key.get((point, baseline), {})
+        for cond in (c.name for c in exp.spec.conditions):
+            runs = by_key.get((point, cond), {})
+            if not runs:
+                continue
+            for metric in exp.spec.metrics:
+                values = [_metric(runs[r], metric) for r in sorted(runs)]
+                mean, low, high = bootstrap_mean_ci(values)
+                row: dict[str, Any] = {
+                    "point": point,
+                    "sweep": sweeps[point],
+                    "metric": metric,
+                    "condition": cond,
+                    "n": len(values),
+                    "mean": mean,
+                    "ci_low": low,
+                    "ci_high": high,
+                    "baseline": baseline,
+                }
+                common = sorted(set(runs) & set(base_runs))
+                if cond != baseline and common:
+                    cmp = paired_comparison(
+                        [_metric(runs[r], metric) for r in common],
+                        [_metric(base_runs[r], metric) for r in common],
+                    )
+                    row.update(
+                        diff_mean=cmp.diff_mean,
+                        diff_ci_low=cmp.diff_low,
+                        diff_ci_high=cmp.diff_high,
+                        rel_change=cmp.rel_change,
+                        rel_ci_low=cmp.rel_low,
+                        rel_ci_high=cmp.rel_high,
+                        wilcoxon_p=cmp.wilcoxon_p,
+                        effect_size_dz=cmp.effect_size_dz,
+                    )
+                out.append(row)
+    return out
+
+
+def _metric(metrics: dict, name: str) -> float:
+    v = metrics.get(name)
+    return float("nan") if v is None else float(v)
+
+
+def write_tables(exp: Experiment, store: Store, out: Path, pool=None) -> list[dict[str, Any]]:
+    """Write runs.csv, daily.csv and summary.csv atomically; return the summary rows.
+
+    With `pool` (a local process pool) daily.csv, the largest, is written by a worker while
+    this process computes the summary."""
+    daily = pool.submit(write_daily_csv, exp, store.path, out) if pool is not None else None
+    sweep_cols = sweep_columns(exp)
+    metric_rows = store.metric_rows()
+    metric_names = sorted({k for r in metric_rows for k in r.metrics})
+    atomic_write_csv(
+        out / "runs.csv",
+        ["run_id", "condition", *sweep_cols, "replicate", "seed", *metric_names],
+        (
+            [
+                r.run_id,
+                r.condition,
+                *_sweep_values(exp, r.sweep),
+                r.replicate,
+                r.seed,
+                *(_num(r.metrics.get(m)) for m in metric_names),
+            ]
+            for r in metric_rows
+        ),
+    )
+    if daily is None:
+        _write_daily(exp, store, out)
+    summary = summary_rows(exp, store)
+    atomic_write_csv(
+        out / "summary.csv",
+        [*sweep_cols, *SUMMARY_COLUMNS],
+        (
+            [*_sweep_values(exp, r["sweep"]), *(_num(r.get(c, None)) for c in SUMMARY_COLUMNS)]
+            for r in summary
+        ),
+    )
+    if daily is not None:
+        publish(daily.result(), out / "daily.csv")
+    return summary
+
+
+def write_daily_csv(exp: Experiment, store_path: Path, out: Path) -> str:
+    """daily.csv from the store file, in a worker process (a connection cannot travel): left
+    under its temporary name, which is returned for the caller to publish with the rest."""
+    unpublished: list[str] = []
+    with Store(store_path) as store:
+        _write_daily(exp, store, out, unpublished)
+    return unpublished[0]
+
+
+def _write_daily(exp: Experiment, store: Store, out: Path, unpublished=None) -> None:
+    records = store.runs()
+    first = next(records, None)
+    daily_header = first.daily_header if first else []
+
+    def daily_rows():  # streamed: the whole daily.csv never sits in memory
+        for rec in itertools.chain([first] if first else [], records):
+            for row in rec.daily_rows:
+                yield [
+                    rec.run_id,
+                    rec.condition,
+                    *_sweep_values(exp, rec.sweep),
+                    rec.replicate,
+                    *row,
+                ]
+
+    atomic_write_csv(
+        out / "daily.csv",
+        ["run_id", "condition", *sweep_columns(exp), "replicate", *daily_header],
+        daily_rows(),
+        unpublished,
+    )
+
+
+def sweep_label(sweep: dict[str, Any]) -> str:
+    return ", ".join(f"{k}={json.dumps(v)}" for k, v in sweep.items())

@@ -1,0 +1,2 @@
+"""Reading and writing files safely: bounded YAML, atomic writes, output folders that are
+published only when complete."""

@@ -1,0 +1,27 @@
+"""What a manifest records about how results were made: versions and file checksums."""
+
+from __future__ import annotations
+
+import hashlib
+import platform
+from pathlib import Path
+
+
+def versions() -> dict[str, str]:
+    """Versions of this package and of what decides its numbers."""
+    from importlib.metadata import version
+
+    import numpy as np
+
+    import cocair_sim
+
+    return {
+        "cocair_sim": cocair_sim.__version__,
+        "mesa": version("mesa"),
+        "numpy": np.__version__,
+        "python": platform.python_version(),
+    }
+
+
+def file_sha256(path: str | Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()

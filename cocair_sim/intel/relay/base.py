@@ -1,0 +1,73 @@
+"""What a relay mode is, and the registry every list of modes is derived from."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+if TYPE_CHECKING:
+    from cocair_sim.intel.reports import IntelReport
+    from cocair_sim.model.agents import ContactPoint, CoordinationHub
+    from cocair_sim.model.model import CocairModel
+
+
+class RelayMode:
+    """How a national contact point passes a seizure report on to other countries.
+
+    A mode is declared once, as a subclass registered with `register_relay_mode`: its `name`
+    (what scenario files, experiment conditions and `--relay` say), its `label` and
+    `description` (the classroom page, reports), the `colour` of its alerts on maps, and its
+    behaviour, `forward`. The model creates one instance per run. The scenario schema, the
+    command line, the classroom page and the figures all list the registered modes.
+    """
+
+    name: ClassVar[str]
+    label: ClassVar[str]
+    description: ClassVar[str]
+    colour: ClassVar[str] = "tab:gray"
+
+    def __init__(self, model: CocairModel):
+        self.model = model
+
+    @property
+    def hub(self) -> CoordinationHub | None:
+        """The coordination hub this mode relays through, if any (drawn on maps)."""
+        return None
+
+    def forward(self, contact_point: ContactPoint, report: IntelReport, t: float) -> None:
+        """`contact_point` holds `report` at hour `t` while relay is active: send it on."""
+        raise NotImplementedError  # every registered mode defines it
+
+
+_MODES: dict[str, type[RelayMode]] = {}
+
+
+def register_relay_mode[M: type[RelayMode]](mode: M) -> M:
+    """Register a relay mode (usable as a class decorator); a name can be registered once."""
+    name = getattr(mode, "name", None)
+    if not isinstance(name, str) or not name.isidentifier():
+        raise ValueError(f"relay mode {mode.__name__} needs a `name` that is an identifier")
+    if name in _MODES and _MODES[name] is not mode:
+        raise ValueError(f"relay mode '{name}' is already registered")
+    for attribute in ("label", "description"):
+        if not isinstance(getattr(mode, attribute, None), str):
+            raise ValueError(f"relay mode '{name}' needs a `{attribute}`")
+    _MODES[name] = mode
+    return mode
+
+
+def unregister_relay_mode(name: str) -> None:
+    """Remove a registered mode (for plug-ins and tests that add one for a while)."""
+    _MODES.pop(name, None)
+
+
+def relay_modes() -> dict[str, type[RelayMode]]:
+    """Registered modes by name, in the order they were registered."""
+    return dict(_MODES)
+
+
+def relay_mode_names() -> list[str]:
+    return list(_MODES)
+
+
+def get_relay_mode(name: str) -> type[RelayMode]:
+    return _MODES[name]

@@ -1,0 +1,24 @@
+"""`hub`: reports go through the coordination hub (the OCU), which relays them to the contact
+point of every connected country (`CoordinationHub`: latency and a daily message capacity)."""
+
+from __future__ import annotations
+
+from cocair_sim.intel.relay.base import RelayMode, register_relay_mode
+
+
+@register_relay_mode
+class HubRelay(RelayMode):
+    name = "hub"
+    label = "coordination hub (OCU)"
+    description = "reports relayed by the OCU to every connected contact point within hours"
+    colour = "tab:orange"
+
+    @property
+    def hub(self):
+        return self.model.hub
+
+    def forward(self, contact_point, report, t) -> None:
+        """A connected country's contact point sends the report to the hub at once."""
+        hub = self.model.hub
+        if contact_point.connected and hub is not None:
+            self.model.schedule(t, hub.receive_report, report)

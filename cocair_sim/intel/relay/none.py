@@ -1,0 +1,16 @@
+"""`none`: intelligence stays in the seizing country (its contact point alerts its own airports
+only)."""
+
+from __future__ import annotations
+
+from cocair_sim.intel.relay.base import RelayMode, register_relay_mode
+
+
+@register_relay_mode
+class NoRelay(RelayMode):
+    name = "none"
+    label = "no relay"
+    description = "intelligence stays in the seizing country"
+
+    def forward(self, contact_point, report, t) -> None:
+        """Nothing leaves the country."""

@@ -1,0 +1,492 @@
+"""The agents: trafficker organisations, couriers, customs units, contact points and the hub.
+
+Organisations act once a day (they send couriers); everything else reacts to timed events that
+the model dispatches in hour order (a courier reaching a control point, a report reaching a
+contact point or the hub, an alert reaching an airport).
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+
+from cocair_sim.intel.reports import ORG, PROFILE_FLIGHT, PROFILE_ROUTE, Alert, IntelReport
+from cocair_sim.model import events as ev
+from cocair_sim.scenario.schema import METHODS
+
+if TYPE_CHECKING:
+    from cocair_sim.model.beliefs import RouteTables
+    from cocair_sim.model.model import CocairModel
+    from cocair_sim.scenario.network import Airport, Network
+    from cocair_sim.scenario.schema import OrganisationSpec, Scenario
+
+# Layout of the uniform random numbers every courier is given when it is sent. Drawing them all
+# up front from the organisation's own stream is what keeps replicate i's trafficking identical
+# across conditions (common random numbers): a courier meets the same draws whatever the relay.
+U_ROUTE, U_METHOD, U_START, U_PROFILE, U_TALK, U_RECOGNISE = range(6)
+U_SELECT = 6  # + stop number (up to 4 control points)
+U_DETECT = 10  # + stop number
+N_UNIFORMS = 14
+
+PROFILE_COUNT = 48  # 6 nationality groups x 4 age bands x 2 sexes
+
+DEPARTURE, TRANSIT, ARRIVAL = "departure", "transit", "arrival"
+STAGE_INDEX = {DEPARTURE: 0, TRANSIT: 1, ARRIVAL: 2}
+STAGES = (DEPARTURE, TRANSIT, ARRIVAL)
+
+
+class TraffickerOrganisation(mesa.Agent):
+    """Sends couriers each day along the itineraries it believes most profitable.
+
+    Beliefs are a per-airport risk multiplier from a beta-binomial estimate: own passages and
+    losses (plus public news of seizures, down-weighted) against a prior equal to the baseline
+    risk it knows. Adaptation off keeps the prior, so route shares stay fixed. The evidence is
+    this organisation's row of the model's organisation x airport arrays, and the model updates
+    every organisation's route choice at once each evening (see `beliefs`).
+    """
+
+    def __init__(
+        self,
+        model: CocairModel,
+        spec: OrganisationSpec,
+        index: int,
+        seed_seq: np.random.SeedSequence,
+        tables: RouteTables,
+    ):
+        super().__init__(model)
+        self.spec = spec
+        self.name = spec.name
+        self.stream = np.random.default_rng(seed_seq)
+        self.profile_pool = self.stream.choice(
+            PROFILE_COUNT, size=spec.profile_pool, replace=False
+        ).tolist()
+        self.tables = tables
+        self.itineraries = tables.itineraries
+        self.org_key = (ORG, self.name)  # what alerts naming this organisation match
+        self.index = index
+        self.losses = model.losses[index]  # views: updated in place
+        self.passes = model.passes[index]
+        self.revenue_usd = 0.0
+        self.spent_usd = 0.0
+
+    def learn_passage(self, airports: tuple[int, ...], lost_at: int | None) -> None:
+        """Own courier's fate: every control point passed, and where it was lost."""
+        if not self.spec.adaptation.enabled:
+            return
+        passes = self.passes
+        for a in airports:  # a few scalar updates: cheaper than numpy's fancy indexing
+            passes[a] += 1.0
+        if lost_at is not None:
+            self.losses[lost_at] += 1.0
+
+    def step(self) -> None:
+        """Send today's couriers (a Poisson number) on sampled itineraries."""
+        model, t = self.model, self.tables
+        n = int(self.stream.poisson(self.spec.couriers_per_week / 7.0))
+        if n == 0 or not self.itineraries:
+            return
+        uniforms = self.stream.random((n, N_UNIFORMS)).tolist()
+        normals = self.stream.standard_normal(n)
+        # The day's picks are made on Python numbers (bisection on cumulative lists): numpy's
+        # per-call overhead outweighs its speed on a handful of draws. Only the exponential stays
+        # in numpy, on the whole day's array (np.exp gives the bits it gives on each scalar
+        # there; math.exp would not).
+        route_cdf = model.route_cdf[self.index]  # today's route choice, cumulative (see beliefs)
+        method_cdf, sigma = t.method_cdf, t.method_sigma
+        routes = [bisect_right(route_cdf, u[U_ROUTE]) for u in uniforms]
+        methods = [bisect_right(method_cdf, u[U_METHOD]) for u in uniforms]
+        spread = np.exp(np.array([sigma[m] for m in methods]) * normals).tolist()
+        pool, n_pool = self.profile_pool, len(self.profile_pool)
+        buy, fee = self.spec.buy_price_per_kg, self.spec.courier_fee
+        day_start = model.day * 24.0
+        terms, itineraries, costs = t.method_terms, t.itineraries, t.ticket_costs
+        for u, r, m, lognormal in zip(uniforms, routes, methods, spread, strict=True):
+            method, method_index, lowest, highest, median = terms[m]
+            kg = min(highest, max(lowest, median * lognormal))
+            courier = Courier(
+                model.next_courier_id(),
+                self,
+                itineraries[r],
+                method,
+                method_index,
+                round(kg * 1000),
+                pool[int(u[U_PROFILE] * n_pool)],
+                u,
+            )
+            self.spent_usd += kg * buy + fee + costs[r]
+            model.launch(courier, day_start + 24.0 * u[U_START])
+
+
+class Courier:
+    """One trip: an organisation's courier carrying `grams` by one concealment method.
+
+    A plain object moved by the model's event queue rather than a Mesa agent: a courier lives
+    for one trip of a few days and only acts at its control points, and registering and
+    removing hundreds of short-lived Mesa agents a run cost more than the trips themselves. Its
+    id continues the model's agent numbering, and the model keeps the couriers under way.
+    """
+
+    __slots__ = (
+        "airports",
+        "flight",
+        "grams",
+        "itinerary",
+        "last_stop",
+        "leg_arrival",
+        "leg_departure",
+        "method",
+        "method_index",
+        "organisation",
+        "profile",
+        "stages",
+        "state",
+        "stop",
+        "uniforms",
+        "unique_id",
+    )
+
+    def __init__(
+        self, unique_id, organisation, itinerary, method, method_index, grams, profile, uniforms
+    ):
+        self.unique_id = unique_id
+        self.organisation = organisation
+        self.itinerary = itinerary
+        self.airports = itinerary.airports
+        self.stages = itinerary.control_stages
+        self.last_stop = len(itinerary.airports) - 1  # the arrival control
+        self.method = method
+        self.method_index = method_index  # of `method` in METHODS
+        self.grams = grams
+        self.profile = profile
+        self.uniforms = uniforms  # N_UNIFORMS numbers, laid out as U_* says
+        self.state = "planned"  # planned -> at_airport / in_flight -> delivered | seized
+        self.stop = 0  # index into itinerary.airports of the next control point
+        self.flight = ""  # flight code of the leg touching the current stop
+        self.leg_departure = 0.0
+        self.leg_arrival = 0.0
+
+    @property
+    def kg(self) -> float:
+        return self.grams / 1000.0
+
+    def match_keys(self) -> tuple[tuple, ...]:
+        """What alerts on this courier would match (asked only where alerts are posted)."""
+        route = (self.airports[0], self.airports[-1])
+        return ((PROFILE_ROUTE, self.profile, route), (PROFILE_FLIGHT, self.profile, self.flight))
+
+    @property
+    def airport(self) -> int:
+        """Where the courier is now (for a courier in flight: where it is heading)."""
+        return self.airports[self.stop]
+
+    @property
+    def stage(self) -> str:
+        return STAGES[self.stage_index]
+
+    @property
+    def stage_index(self) -> int:
+        """0 departure, 1 transit, 2 arrival (see STAGE_INDEX)."""
+        return min(self.stages[self.stop], 2)
+
+
+@dataclass(frozen=True, slots=True)
+class CustomsProfile:
+    """What a customs unit is, from the scenario: capacity, detection, traffic, selection rates.
+
+    Built once per scenario and shared by every model of it. Change a unit through the scenario
+    (`airports.<IATA>.customs.*`), not on a built model.
+    """
+
+    airport: Airport
+    base_capacity: float  # targeted controls a day outside the operation
+    operation_multiplier: float  # capacity factor during the operation
+    training_level: float
+    task_force: bool
+    detection: tuple[float, ...]  # chance a control finds the drugs, per method (METHODS order)
+    passengers: float  # through the airport a day
+    stage_lift: tuple[float, ...]  # selection effort per stage (departure, transit, arrival)
+    from_source_lift: float  # extra effort on arrivals straight from a source country
+    # The selection chance on a quiet day (no alert posted, none used) per kind of control (0-2
+    # the stages, 3 an arrival straight from a source country), at normal and at operation
+    # capacity: what `CustomsUnit.selection_probability` returns then.
+    quiet: tuple[tuple[float, ...], tuple[float, ...]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        quiet = tuple(
+            tuple(
+                min(1.0, self.base_selection(self.base_capacity * factor, min(key, 2), key == 3))
+                for key in range(4)
+            )
+            for factor in (1.0, self.operation_multiplier)
+        )
+        object.__setattr__(self, "quiet", quiet)  # frozen: set once, derived from the rest
+
+    def base_selection(self, capacity: float, stage: int, from_source: bool) -> float:
+        """Routine selection chance at a stage, before alerts focus any capacity."""
+        base = capacity / self.passengers * self.stage_lift[stage]
+        if from_source:
+            base *= self.from_source_lift
+        return base
+
+    @classmethod
+    def build_all(cls, spec: Scenario, network: Network) -> list[CustomsProfile]:
+        levels = _training_levels(spec)
+        sc = spec.screening
+        # Constants of every control decision as Python floats: screening runs thousands of
+        # times a run, and numpy scalar indexing and scenario attribute chains are slow there.
+        lift = (
+            np.array([sc.stage_selection.get(s, 0.0) for s in STAGES]) * sc.courier_profiling_lift
+        )
+        defaults = spec.customs_defaults
+        profiles = []
+        for i, ap in enumerate(spec.airports):
+            c, over = ap.customs, ap.customs.detection
+            detection = np.array(
+                [
+                    getattr(over, m)
+                    if over is not None and getattr(over, m) is not None
+                    else getattr(defaults.detection, m)
+                    for m in METHODS
+                ],
+                dtype=float,
+            )
+            detection = np.minimum(1.0, detection * (1.0 + sc.training_gain * levels[i]))
+            capacity = float(c.capacity_per_day or defaults.capacity_per_day)
+            if c.operation_multiplier is not None:
+                multiplier = c.operation_multiplier
+            else:
+                multiplier = spec.operation.capacity_multiplier if ap.participant else 1.0
+            profile = cls(
+                airport=network.airports[i],
+                base_capacity=capacity,
+                operation_multiplier=multiplier,
+                training_level=levels[i],
+                task_force=bool(c.task_force),
+                detection=tuple(detection.tolist()),
+                passengers=max(float(network.daily_passengers[i]), 1.0),
+                stage_lift=tuple(lift.tolist()),
+                from_source_lift=sc.arrival_from_source_lift,
+            )
+            profiles.append(profile)
+        return profiles
+
+
+def _training_levels(spec: Scenario) -> list[float]:
+    """Training level of each airport's unit: the scenario's, or a trained share of the
+    participants spread evenly over their list."""
+    default = spec.customs_defaults.training_level
+    levels = [
+        ap.customs.training_level if ap.customs.training_level is not None else default
+        for ap in spec.airports
+    ]
+    share = spec.training.trained_share
+    if share is None:
+        return levels
+    participants = [i for i, ap in enumerate(spec.airports) if ap.participant]
+    n_trained = round(share * len(participants))
+    picks = np.linspace(0, len(participants) - 1, n_trained).round().astype(int)
+    trained = {participants[p] for p in picks} if n_trained else set()
+    return [
+        (spec.training.level if i in trained else 0.0) if i in participants else levels[i]
+        for i in range(len(levels))
+    ]
+
+
+class CustomsUnit(mesa.Agent):
+    """Customs (or a joint airport task force) controlling passengers at one airport."""
+
+    def __init__(self, model: CocairModel, profile: CustomsProfile):
+        super().__init__(model)
+        self.profile = profile
+        self.airport = profile.airport
+        self.board = model.boards[profile.airport.index]
+        self.capacity = profile.base_capacity  # today's
+        self.flagged_controls = 0  # today's controls of alerted passengers
+        self.quiet_selection = profile.quiet[0]  # today's
+        self._detection = profile.detection
+        relay = model.spec.relay
+        self._targeting_uplift = relay.targeting_uplift
+        self._org_recognition = relay.org_recognition
+        self.controls_per_alert = relay.controls_per_alert
+
+    def step(self) -> None:
+        """Start of day: today's capacity (raised during the operation) and fresh counters."""
+        operation = self.model.in_operation
+        p = self.profile
+        self.capacity = p.base_capacity * (p.operation_multiplier if operation else 1.0)
+        self.quiet_selection = p.quiet[operation]
+        self.flagged_controls = 0
+
+    def selection_probability(self, stage: int, from_source: bool, flagged: bool) -> float:
+        """Chance a courier is picked for control. Alerts focus capacity, they never add to it."""
+        base = self.profile.base_selection(self.capacity, stage, from_source)
+        load = self.board.active * self.controls_per_alert + self.flagged_controls
+        spare = max(0.0, 1.0 - load / self.capacity)
+        if flagged and self.flagged_controls < self.capacity:
+            return min(1.0, base * self._targeting_uplift)
+        return min(1.0, base * spare)
+
+    def receive_alert(self, alert: Alert) -> None:
+        """An alert arrives: posted on the board until it expires (or logged late if it already
+        has)."""
+        model = self.model
+        t = model.now
+        if t >= alert.expires:
+            model.count("alerts_late")
+            model.log(
+                t,
+                ev.ALERT_LATE,
+                alert.airport,
+                channel=alert.channel,
+                alert=alert.id,
+                report=alert.report.id,
+            )
+            return
+        self.board.post(alert)
+        model.count("alerts_delivered")
+        if alert.channel != ev.NATIONAL:
+            first = model.first_relay_delivery.get(alert.report.id)
+            if first is None or t < first:
+                model.first_relay_delivery[alert.report.id] = t
+        model.log(
+            t,
+            ev.ALERT_DELIVERED,
+            alert.airport,
+            channel=alert.channel,
+            alert=alert.id,
+            report=alert.report.id,
+        )
+        model.schedule(alert.expires, self.expire_alert, alert)
+
+    def expire_alert(self, alert: Alert) -> None:
+        self.board.withdraw(alert)
+        self.model.log(
+            self.model.now,
+            ev.ALERT_EXPIRED,
+            alert.airport,
+            channel=alert.channel,
+            alert=alert.id,
+            report=alert.report.id,
+        )
+
+    def screen(self, courier: Courier) -> tuple[bool, Alert | None]:
+        """Control decision for one courier at this airport: (seized, the alert that flagged it)."""
+        stop = courier.stop
+        u = courier.uniforms
+        if self.board.active or self.flagged_controls:
+            return self._screen_with_alerts(courier, stop, u)
+        # A quiet airport: the day's plain selection chance (the same number the general case
+        # computes when no alert takes capacity). Most controls take this path.
+        if u[U_SELECT + stop] >= self.quiet_selection[courier.stages[stop]]:
+            return False, None
+        return u[U_DETECT + stop] < self._detection[courier.method_index], None
+
+    def _screen_with_alerts(self, courier: Courier, stop: int, u: list[float]):
+        stage_key = courier.stages[stop]
+        recognised = u[U_RECOGNISE] < self._org_recognition
+        alert = (
+            self.board.match(courier.match_keys(), courier.organisation.org_key, recognised)
+            if self.board.active
+            else None
+        )
+        p_select = self.selection_probability(min(stage_key, 2), stage_key == 3, alert is not None)
+        if u[U_SELECT + stop] >= p_select:
+            return False, None
+        if alert is not None:
+            self.flagged_controls += 1
+        seized = u[U_DETECT + stop] < self._detection[courier.method_index]
+        return seized, alert
+
+
+class ContactPoint(mesa.Agent):
+    """A national contact point (INTERPOL NCB / police): alerts at home, relay abroad, follow-up."""
+
+    def __init__(self, model, country: int, name: str, airports: list[int], connected: bool):
+        super().__init__(model)
+        self.country = country
+        self.name = name
+        self.airports = airports
+        self.connected = connected
+
+    def receive_report(self, report: IntelReport) -> None:
+        """A seizure report from this country's customs: alert the other airports at home,
+        follow up on a named organisation, and pass it on abroad as the relay mode says."""
+        model = self.model
+        t = model.now
+        relay = model.spec.relay
+        model.log(
+            t,
+            ev.REPORT,
+            report.airport,
+            courier=report.courier_id,
+            report=report.id,
+            organisation=report.organisation,
+            channel=ev.NATIONAL,
+        )
+        self.alert_airports(report, t, ev.NATIONAL)
+        if (
+            report.organisation is not None
+            and model.intel_rng.random() < relay.follow_up_probability
+        ):
+            extra = 1 + int(model.intel_rng.integers(0, max(relay.follow_up_arrests_max, 1)))
+            model.record_arrests(extra, t, report)
+        if model.relay_active(t):
+            model.relay.forward(self, report, t)
+
+    def receive_alert(self, payload: tuple[IntelReport, str]) -> None:
+        """A report relayed from abroad (through `channel`): alert every airport at home."""
+        report, channel = payload
+        self.alert_airports(report, self.model.now, channel)
+
+    def alert_airports(self, report: IntelReport, t: float, channel: str) -> None:
+        """Alert this country's airports. The seizing unit itself is not alerted: its own risk
+        profiling already covers what it just found."""
+        for a in self.airports:
+            if a != report.airport:
+                self.model.issue_alert(report, a, channel, t)
+
+
+class CoordinationHub(mesa.Agent):
+    """The Operational Coordination Unit: relays each report to every connected contact point
+    after `latency` hours, sending at most `capacity` messages a day (the rest wait)."""
+
+    def __init__(self, model, airport, connected: list[int], latency: float, capacity: int):
+        super().__init__(model)
+        self.airport = airport
+        self.connected = connected
+        self.latency = latency
+        self.capacity = capacity
+        self.sent_per_day: dict[int, int] = {}
+        self.messages = 0
+
+    def receive_report(self, report: IntelReport) -> None:
+        model = self.model
+        t = model.now
+        model.log(
+            t,
+            ev.HUB_RECEIVED,
+            self.airport.index,
+            report=report.id,
+            courier=report.courier_id,
+            channel="hub",
+        )
+        for country in self.connected:
+            if country == report.country:
+                continue
+            send = self._next_slot(t)
+            self.messages += 1
+            model.schedule(
+                send + self.latency, model.contact_points[country].receive_alert, (report, "hub")
+            )
+
+    def _next_slot(self, t: float) -> float:
+        """Time the next message can leave: now, or the start of the first day with capacity."""
+        day = int(t // 24)
+        while self.sent_per_day.get(day, 0) >= self.capacity:
+            day += 1
+        self.sent_per_day[day] = self.sent_per_day.get(day, 0) + 1
+        return t if day == int(t // 24) else day * 24.0

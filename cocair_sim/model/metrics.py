@@ -1,0 +1,258 @@
+"""The outcomes a run reports, each declared once.
+
+The model keeps tallies (counts, and grams so that the mass balance holds exactly) for the whole
+run and for the operation window. A `Metric` says how one outcome follows from a set of tallies,
+where it appears and what it is called; every list the program needs is derived from the
+declarations in `METRICS`:
+
+- the model's daily series (`daily=True`: the whole-run value at the end of each day),
+- the run summary's totals (`whole_run=True`) and its operation block (`operation=True`, the
+  same formula on the window's tallies),
+- the scalar outcomes experiments compare (`operation.<name>` for the window),
+- the labels of tables, figures and reports.
+
+To add an outcome, declare it here with `declare(Metric(...))`; if it needs a count the model
+does not keep yet, add the tally where the model counts things (README, CONTRIBUTING).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from cocair_sim.model.model import CocairModel
+
+# What the model counts, for the whole run and for the operation window alike (grams for kg).
+TALLIES = (
+    "shipped_g",
+    "seized_g",
+    "delivered_g",
+    "seizures",
+    "arrests",
+    "couriers_sent",
+    "couriers_delivered",
+    "alerts_sent",
+    "alerts_delivered",
+    "alerts_late",
+    "alert_hits",
+    "random_hits",
+    "seizures_participants",
+    "seized_participants_g",
+)
+
+OPERATION_PREFIX = "operation."
+
+Value = Callable[[Mapping[str, int], "CocairModel"], Any]
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One outcome of a run.
+
+    `value(tallies, model)` computes it from a set of tallies (the whole run's or the operation
+    window's) and, for outcomes of the model's state, the model itself. `label` names the
+    quantity ("cocaine seized") and `unit` its unit; the labels of both scopes are derived from
+    them unless `whole_run_label` says otherwise.
+    """
+
+    name: str
+    label: str
+    value: Value
+    unit: str = ""
+    whole_run: bool = True
+    operation: bool = False
+    daily: bool = False
+    whole_run_label: str | None = None
+    share: bool = False  # a fraction, shown as a percentage
+
+    def format(self, value: Any) -> str:
+        """A value of this metric for a table."""
+        if value is None:
+            return "-"
+        if self.share:
+            return f"{value:.1%}"
+        if isinstance(value, int):
+            return f"{value:,}"
+        return f"{value:,.1f}"
+
+    def label_for(self, scope: str) -> str:
+        """The label of `operation.<name>` (scope "operation") or of `<name>` (the whole run)."""
+        if scope == "operation":
+            unit = f" ({self.unit})" if self.unit else ""
+            return f"{self.label} in the operation window{unit}"
+        if self.whole_run_label:
+            return self.whole_run_label
+        return (
+            f"{self.label} ({self.unit}, whole run)" if self.unit else f"{self.label} (whole run)"
+        )
+
+
+METRICS: dict[str, Metric] = {}
+
+
+def declare(metric: Metric) -> Metric:
+    """Register an outcome (a name can be declared once)."""
+    if metric.name in METRICS and METRICS[metric.name] is not metric:
+        raise ValueError(f"metric '{metric.name}' is already declared")
+    if not (metric.whole_run or metric.operation):
+        raise ValueError(f"metric '{metric.name}' must be reported for the run or the window")
+    METRICS[metric.name] = metric
+    return metric
+
+
+def withdraw(name: str) -> None:
+    """Remove a declared outcome (for plug-ins and tests that add one for a while)."""
+    METRICS.pop(name, None)
+
+
+def _kg(key: str) -> Value:
+    return lambda t, m: t[key] / 1000.0
+
+
+def _count(key: str) -> Value:
+    return lambda t, m: t[key]
+
+
+def _ratio(a: float, b: float) -> float:
+    return a / b if b else 0.0
+
+
+def _interdiction_rate(t: Mapping[str, int], m) -> float:
+    seized, delivered = t["seized_g"] / 1000.0, t["delivered_g"] / 1000.0
+    return _ratio(seized, seized + delivered)
+
+
+def _median_hours_to_relay(t: Mapping[str, int], m: CocairModel) -> float | None:
+    reports = m.reports
+    hours = sorted(time - reports[rid].time for rid, time in m.first_relay_delivery.items())
+    return float(np.median(hours)) if hours else None
+
+
+def _trafficker_profit(t: Mapping[str, int], m: CocairModel) -> float:
+    return round(sum(o.revenue_usd - o.spent_usd for o in m.organisations), 2)
+
+
+for _metric in (
+    Metric("kg_shipped", "cocaine shipped", _kg("shipped_g"), "kg", operation=True, daily=True),
+    Metric("kg_seized", "cocaine seized", _kg("seized_g"), "kg", operation=True, daily=True),
+    Metric(
+        "kg_delivered", "cocaine delivered", _kg("delivered_g"), "kg", operation=True, daily=True
+    ),
+    Metric(
+        "kg_in_transit",
+        "cocaine in transit",
+        lambda t, m: m.in_transit_g / 1000.0,
+        "kg",
+        daily=True,
+        whole_run_label="cocaine still in transit at the end (kg)",
+    ),
+    Metric("seizures", "seizure cases", _count("seizures"), operation=True, daily=True),
+    Metric("arrests", "arrests", _count("arrests"), operation=True, daily=True),
+    Metric("couriers_sent", "couriers sent", _count("couriers_sent"), operation=True, daily=True),
+    Metric("couriers_delivered", "couriers delivered", _count("couriers_delivered"), daily=True),
+    Metric("alerts_sent", "alerts sent", _count("alerts_sent"), operation=True, daily=True),
+    Metric(
+        "alerts_delivered",
+        "alerts delivered",
+        _count("alerts_delivered"),
+        operation=True,
+        daily=True,
+    ),
+    Metric("alerts_late", "alerts arriving after expiry", _count("alerts_late")),
+    Metric(
+        "alert_hits",
+        "seizures prompted by alerts",
+        _count("alert_hits"),
+        operation=True,
+        daily=True,
+    ),
+    Metric(
+        "random_hits",
+        "seizures from routine controls",
+        _count("random_hits"),
+        operation=True,
+        daily=True,
+    ),
+    Metric(
+        "interdiction_rate",
+        "share of cocaine interdicted",
+        _interdiction_rate,
+        operation=True,
+        share=True,
+    ),
+    Metric(
+        "kg_per_seizure",
+        "kg per seizure",
+        lambda t, m: _ratio(t["seized_g"] / 1000.0, t["seizures"]),
+        operation=True,
+    ),
+    Metric(
+        "median_hours_to_relay",
+        "median hours from seizure to first relayed alert",
+        _median_hours_to_relay,
+        "h",
+        whole_run_label="median hours from seizure to first relayed alert (h)",
+    ),
+    Metric(
+        "trafficker_profit_usd",
+        "traffickers' profit",
+        _trafficker_profit,
+        "USD",
+        whole_run_label="traffickers' profit (USD)",
+    ),
+    Metric(
+        "seizures_participants",
+        "seizure cases at participating airports",
+        _count("seizures_participants"),
+        whole_run=False,
+        operation=True,
+    ),
+    Metric(
+        "kg_seized_participants",
+        "cocaine seized at participating airports",
+        _kg("seized_participants_g"),
+        "kg",
+        whole_run=False,
+        operation=True,
+    ),
+):
+    declare(_metric)
+
+
+def daily_metrics() -> list[Metric]:
+    """Outcomes in the daily series, in declaration order."""
+    return [m for m in METRICS.values() if m.daily]
+
+
+def whole_run_metrics() -> list[Metric]:
+    return [m for m in METRICS.values() if m.whole_run]
+
+
+def operation_metrics() -> list[Metric]:
+    return [m for m in METRICS.values() if m.operation]
+
+
+def metric_names() -> list[str]:
+    """Every scalar outcome an experiment can compare (besides `share_via.<IATA>`)."""
+    return [m.name for m in whole_run_metrics()] + [
+        OPERATION_PREFIX + m.name for m in operation_metrics()
+    ]
+
+
+def is_metric(name: str) -> bool:
+    return name in metric_names() or (name.startswith("share_via.") and len(name) > 10)
+
+
+def metric_label(name: str) -> str:
+    """Readable name of a scalar outcome (falls back to the name itself)."""
+    if name.startswith("share_via."):
+        return f"share of shipped kg routed via {name.split('.', 1)[1]}"
+    scope = "operation" if name.startswith(OPERATION_PREFIX) else "whole_run"
+    metric = METRICS.get(name.removeprefix(OPERATION_PREFIX))
+    if metric is None:
+        return name.replace(OPERATION_PREFIX, "operation ").replace("_", " ")
+    return metric.label_for(scope)

@@ -1,0 +1,525 @@
+"""The COCAIR model: one step is one day; inside a day, events run in hour order.
+
+`CocairModel.step()` opens the day (customs capacity, couriers sent), then dispatches the day's
+timed events from a priority queue (controls, reports, relays, alert deliveries and expiries) in
+time order, then closes the day (seizure news reaches the traffickers, the daily row is
+collected, the mass balance is checked).
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+from collections.abc import Mapping
+from copy import deepcopy
+from types import MappingProxyType
+from typing import Any
+
+import mesa
+import numpy as np
+
+from cocair_sim.intel.relay import get_relay_mode
+from cocair_sim.intel.reports import Alert, AlertBoard, IntelReport
+from cocair_sim.model import events as ev
+from cocair_sim.model.agents import (
+    U_TALK,
+    ContactPoint,
+    CoordinationHub,
+    Courier,
+    CustomsProfile,
+    CustomsUnit,
+    TraffickerOrganisation,
+)
+from cocair_sim.model.beliefs import RouteChoice, RouteTables, cumulative
+from cocair_sim.model.events import Event
+from cocair_sim.model.metrics import METRICS, TALLIES, daily_metrics
+from cocair_sim.scenario.derived import derived
+from cocair_sim.scenario.network import MIN_CONNECTION_HOURS, network_for
+from cocair_sim.scenario.schema import METHODS, Scenario
+
+DEPARTURE_CHECK_HOURS = 1.5  # control before boarding
+ARRIVAL_CHECK_HOURS = 0.5  # control after landing
+
+# Streams derived from the run seed. Trafficking streams do not depend on the condition, so
+# replicate i sends the same couriers with the same draws under every relay mode.
+STREAM_TRAFFIC, STREAM_INTEL = 1, 2
+
+_new_event = tuple.__new__  # builds an Event from a tuple without NamedTuple's keyword parsing
+
+
+class MassBalanceError(AssertionError):
+    """kg shipped != kg seized + kg delivered + kg in transit: a bookkeeping bug."""
+
+
+class DailyCollector(mesa.DataCollector):
+    """Mesa's DataCollector for the daily row, storing immutable values as they are.
+
+    Mesa deep-copies every model reporter's value on each collect (its agent reporters already
+    skip immutable values); the daily row is a few dozen numbers and flags, and copying them
+    cost more than computing them. Anything mutable is still copied."""
+
+    IMMUTABLE = (str, int, bool, float, tuple)
+
+    def collect(self, model) -> None:
+        if not self._validated or self.agent_reporters or self.agenttype_reporters:
+            super().collect(model)  # Mesa's own path validates the reporters on first use
+            return
+        self._collection_steps.append(model.time)
+        for name, reporter in self.model_reporters.items():
+            value = getattr(model, reporter) if isinstance(reporter, str) else reporter(model)
+            self.model_vars[name].append(
+                value if isinstance(value, self.IMMUTABLE) else deepcopy(value)
+            )
+
+
+class CocairModel(mesa.Model):
+    """Couriers, customs, contact points and a coordination hub on an air network."""
+
+    def __init__(
+        self,
+        spec: Scenario,
+        seed: int = 0,
+        relay_mode: str | None = None,
+        days: int | None = None,
+        event_log: bool = True,
+    ):
+        """`event_log=False` skips recording the event log (`events` stays empty); nothing
+        else changes. Experiments store totals and daily series only."""
+        super().__init__(rng=int(seed))
+        self.spec = spec
+        self.seed = int(seed)
+        self.relay_mode = relay_mode or spec.relay.mode
+        self.days = int(days or spec.calendar.days)
+        self.network = network_for(spec)  # shared by every model of this scenario
+        self.intel_rng = np.random.default_rng(
+            np.random.SeedSequence(self.seed, spawn_key=(STREAM_INTEL,))
+        )
+        net = self.network
+        n_air = len(net.airports)
+        cal = spec.calendar
+        self._window = (cal.operation_start, cal.operation_start + cal.operation_days)
+        self.now = 0.0
+        self.day = 0
+        # Whether today is in the operation window; set when each day opens (read several times
+        # per courier, so a plain attribute rather than a property).
+        self.in_operation = self._in_window(0)
+        self._queue: list[tuple[float, int, Any, Any]] = []
+        self._seq = 0
+        self.events: list[Event] = []
+        self.boards = [AlertBoard() for _ in range(n_air)]
+
+        # Tallies of the whole run and of the operation window (`metrics.TALLIES`), kg in grams
+        # so that the mass balance holds exactly.
+        self.counts = dict.fromkeys(TALLIES, 0)
+        self.window_counts = dict.fromkeys(TALLIES, 0)
+        # Per airport / method / route, as Python lists: they are bumped per courier, and a
+        # list item update is several times cheaper than a numpy scalar one (exact ints either
+        # way). Readers take np.asarray of them.
+        self.seized_g_by_airport = [0] * n_air
+        self.seized_g_by_method = [0] * len(METHODS)
+        self.seizures_by_airport = [0] * n_air
+        self.via_g_today = [0] * n_air
+        self.via_g_total = [0] * n_air
+        self.route_g_flown = [0] * len(net.routes)
+        self.couriers: dict[int, Courier] = {}  # under way, by id, in order of departure
+        self._seizures_today = np.zeros(n_air)
+        self.first_relay_delivery: dict[int, float] = {}  # report id -> hour
+        self._reports: dict[int, IntelReport] = {}
+
+        if not event_log:
+            self.log = self._skip_event
+        self._build_agents()
+        self.relay = get_relay_mode(self.relay_mode)(self)
+        # Couriers are not Mesa agents (see Courier); their ids continue the agents' numbering.
+        self._courier_ids = itertools.count(len(self.agents) + 1)
+        self.datacollector = DailyCollector(model_reporters=self._reporters())
+        self.running = True
+
+    def _build_agents(self) -> None:
+        spec, net = self.spec, self.network
+        profiles = derived(spec, "customs profiles", lambda: CustomsProfile.build_all(spec, net))
+        self.customs = [CustomsUnit(self, profile) for profile in profiles]
+        connected = self._connected_countries()
+        self.contact_points = [
+            ContactPoint(
+                self,
+                country=k,
+                name=name,
+                airports=[a.index for a in net.airports if a.country == name],
+                connected=k in connected,
+            )
+            for k, name in enumerate(net.countries)
+        ]
+        hub_index = net.by_iata[spec.relay.hub_airport]
+        self.hub = CoordinationHub(
+            self,
+            net.airports[hub_index],
+            connected=sorted(connected),
+            latency=spec.relay.hub_latency_hours,
+            capacity=spec.relay.hub_capacity_per_day,
+        )
+        tables = [
+            derived(spec, ("route tables", k), lambda org=org: RouteTables.build(self, org))
+            for k, org in enumerate(spec.organisations)
+        ]
+        self.route_choice = derived(
+            spec, "route choice", lambda: RouteChoice.build(tables, spec.organisations)
+        )
+        # Every organisation's evidence (organisation x airport) and route choice; rows are the
+        # organisations' own (see TraffickerOrganisation).
+        shape = (len(tables), len(net.airports))
+        self.losses, self.passes = np.zeros(shape), np.zeros(shape)
+        self.route_probabilities = derived(
+            spec, "prior route choice", lambda: self.route_choice.prior(shape[1])
+        )
+        self.route_cdf = derived(
+            spec, "prior route cdf", lambda: [cumulative(p) for p in self.route_probabilities]
+        )
+        self.organisations = [
+            TraffickerOrganisation(
+                self, org, k, np.random.SeedSequence(self.seed, spawn_key=(STREAM_TRAFFIC, k)), t
+            )
+            for k, (org, t) in enumerate(zip(spec.organisations, tables, strict=True))
+        ]
+        self.transit_airports = [a.index for a in net.airports if a.role == "transit"]
+
+    def _connected_countries(self) -> set[int]:
+        net = self.network
+        order = []
+        for a in net.airports:
+            k = int(net.airport_country[a.index])
+            if a.hub_connected and k not in order:
+                order.append(k)
+        coverage = self.spec.relay.coverage
+        return set(order if coverage is None else order[:coverage])
+
+    def _reporters(self) -> dict[str, Any]:
+        """The daily row: the day, whether it is in the operation, every daily metric (see
+        `metrics`) and the kg sent that day through each transit airport."""
+        reporters: dict[str, Any] = {"day": "day", "in_operation": "in_operation"}
+        for metric in daily_metrics():
+            reporters[metric.name] = lambda m, value=metric.value: value(m.counts, m)
+        for idx in self.transit_airports:
+            iata = self.network.airports[idx].iata
+            reporters[f"kg_via_{iata}"] = lambda m, i=idx: m.via_g_today[i] / 1000.0
+        return reporters
+
+    def mean_detection(self, shares: np.ndarray) -> np.ndarray:
+        """Detection probability per airport for a given method mix."""
+        return np.array([float(np.array(unit.profile.detection) @ shares) for unit in self.customs])
+
+    def baseline_risk_matrix(self, itineraries, shares: np.ndarray) -> np.ndarray:
+        """Risk of losing a courier at each control point, as traffickers know it in normal times
+        (no operation, no alerts). Shape: itineraries x airports."""
+        # Built row by row on Python floats (one array at the end): numpy scalar updates cost
+        # more than the arithmetic. Same arithmetic, same numbers.
+        det = self.mean_detection(shares).tolist()
+        source_lift = self.spec.screening.arrival_from_source_lift
+        n_air = len(self.network.airports)
+        rows = []
+        for it in itineraries:
+            last = len(it.airports) - 1
+            row = [0.0] * n_air
+            for stop, a in enumerate(it.airports):
+                unit = self.customs[a].profile
+                stage = 0 if stop == 0 else (2 if stop == last else 1)
+                p = unit.base_capacity / unit.passengers * unit.stage_lift[stage]
+                if stage == 2 and it.final_from_source:
+                    p *= source_lift
+                row[a] = 1.0 - (1.0 - row[a]) * (1.0 - min(1.0, p) * det[a])
+            rows.append(row)
+        return np.array(rows, dtype=float).reshape(len(itineraries), n_air)
+
+    def _in_window(self, day: int) -> bool:
+        start, end = self._window
+        return start <= day < end
+
+    def relay_active(self, t: float) -> bool:
+        return self.spec.relay.active == "always" or self._in_window(int(t // 24))
+
+    def count(self, tally: str, n: int = 1) -> None:
+        """Add to a tally of the run, and of the operation window when today is in it."""
+        self.counts[tally] += n
+        if self.in_operation:
+            self.window_counts[tally] += n
+
+    def value(self, metric: str) -> Any:
+        """A declared metric's value for the run so far (`metrics.METRICS`)."""
+        return METRICS[metric].value(self.counts, self)
+
+    def schedule(self, t: float, handler, arg) -> None:
+        """Call `handler(arg)` at hour `t` (ties run in the order they were scheduled)."""
+        self._seq += 1
+        heapq.heappush(self._queue, (t, self._seq, handler, arg))
+
+    def _dispatch_until(self, end: float) -> None:
+        queue = self._queue
+        while queue and queue[0][0] < end:
+            t, _, handler, arg = heapq.heappop(queue)
+            self.now = t
+            handler(arg)
+        self.now = end
+
+    def step(self) -> None:
+        """One day: open it, run its events in hour order, close it."""
+        self.day = self.steps - 1
+        self.in_operation = self._in_window(self.day)
+        self.now = self.day * 24.0
+        self.via_g_today = [0] * len(self.via_g_today)
+        self._seizures_today[:] = 0
+        for unit in self.customs:
+            unit.step()
+        for org in self.organisations:  # fixed order: each draws from its own stream
+            org.step()
+        self._dispatch_until((self.day + 1) * 24.0)
+        self._learn_news(self._seizures_today * self.spec.relay.news_probability)
+        self.check_mass_balance()
+        self.datacollector.collect(self)
+        if self.steps >= self.days:
+            self.running = False
+
+    def _learn_news(self, seizures: np.ndarray) -> None:
+        """Evening: every organisation hears of the day's seizures and revises its routes."""
+        choice = self.route_choice
+        if not choice.adaptive:
+            return
+        choice.learn_news(self.losses, self.passes, seizures)
+        self.route_probabilities = choice.probabilities(self.losses, self.passes)
+        self.route_cdf = [cumulative(p) for p in self.route_probabilities]
+
+    def run(self) -> CocairModel:
+        while self.running:
+            self.step()
+        return self
+
+    def next_courier_id(self) -> int:
+        return next(self._courier_ids)
+
+    def launch(self, courier: Courier, t: float) -> None:
+        """A courier sets off: its kg count as shipped from now on."""
+        grams = courier.grams
+        counts = self.counts
+        counts["shipped_g"] += grams
+        counts["couriers_sent"] += 1
+        for a in courier.airports[1:-1]:
+            self.via_g_today[a] += grams
+            self.via_g_total[a] += grams
+        if self.in_operation:
+            window = self.window_counts
+            window["shipped_g"] += grams
+            window["couriers_sent"] += 1
+        self.couriers[courier.unique_id] = courier
+        courier.state = "at_airport"
+        self._board(courier, t + MIN_CONNECTION_HOURS, check_before=DEPARTURE_CHECK_HOURS)
+
+    def _board(self, courier: Courier, ready: float, check_before: float | None = None) -> None:
+        """Book the next leg's first departure after `ready`; schedule the next control."""
+        net = self.network
+        route = net.routes[courier.itinerary.routes[courier.stop]]
+        dep, slot = route.next_departure(ready)
+        courier.leg_departure = dep
+        courier.leg_arrival = dep + route.block_hours
+        courier.flight = route.flight_codes[slot]
+        if check_before is not None:  # departure control at the origin, before boarding
+            self.schedule(
+                max(dep - check_before, ready - MIN_CONNECTION_HOURS), self._control, courier
+            )
+        else:
+            courier.stop += 1
+            self.schedule(courier.leg_arrival + ARRIVAL_CHECK_HOURS, self._control, courier)
+
+    def _control(self, courier: Courier) -> None:
+        t = self.now
+        stop = courier.stop
+        seized, alert = self.customs[courier.airports[stop]].screen(courier)
+        if seized:
+            self._seize(courier, alert, t)
+            return
+        if stop == courier.last_stop:
+            self._deliver(courier, t)
+            return
+        # Passed: the courier flies the itinerary's next leg (kg carried per route, for maps).
+        self.route_g_flown[courier.itinerary.routes[stop]] += courier.grams
+        if stop == 0:
+            courier.stop = 1
+            courier.state = "in_flight"
+            self.schedule(courier.leg_arrival + ARRIVAL_CHECK_HOURS, self._control, courier)
+        else:
+            courier.state = "at_airport"
+            self._board(courier, t + MIN_CONNECTION_HOURS - ARRIVAL_CHECK_HOURS)
+
+    def _deliver(self, courier: Courier, t: float) -> None:
+        counts = self.counts
+        counts["delivered_g"] += courier.grams
+        counts["couriers_delivered"] += 1
+        if self.in_operation:
+            window = self.window_counts
+            window["delivered_g"] += courier.grams
+            window["couriers_delivered"] += 1
+        org = courier.organisation
+        org.revenue_usd += courier.kg * org.spec.sell_price_per_kg
+        org.learn_passage(courier.itinerary.airports, None)
+        courier.state = "delivered"
+        del self.couriers[courier.unique_id]
+
+    def _seize(self, courier: Courier, alert: Alert | None, t: float) -> None:
+        a = courier.airport
+        net = self.network
+        grams = courier.grams
+        self.count("seized_g", grams)
+        self.count("seizures")
+        self.count("arrests")
+        if net.airports[a].participant:
+            self.count("seizures_participants")
+            self.count("seized_participants_g", grams)
+        self.count("alert_hits" if alert is not None else "random_hits")
+        self.seized_g_by_airport[a] += grams
+        self.seizures_by_airport[a] += 1
+        self.seized_g_by_method[courier.method_index] += grams
+        self._seizures_today[a] += 1
+        if alert is not None:
+            alert.hits += 1
+        org = courier.organisation
+        self.log(
+            t,
+            ev.SEIZURE,
+            a,
+            courier=courier.unique_id,
+            organisation=org.name,
+            method=courier.method,
+            kg=courier.kg,
+            channel=alert.channel if alert else "",
+            alert=alert.id if alert else None,
+        )
+        if alert is not None:
+            self.log(
+                t,
+                ev.ALERT_HIT,
+                a,
+                courier=courier.unique_id,
+                organisation=org.name,
+                kg=courier.kg,
+                channel=alert.channel,
+                alert=alert.id,
+                report=alert.report.id,
+            )
+        org.learn_passage(courier.itinerary.airports[: courier.stop + 1], a)
+        u = courier.uniforms
+        talked = u[U_TALK] < self.spec.relay.talk_probability
+        report = IntelReport(
+            id=len(self._reports) + 1,
+            time=t,
+            airport=a,
+            country=int(net.airport_country[a]),
+            courier_id=courier.unique_id,
+            organisation=org.name if talked else None,
+            profile=courier.profile,
+            route=(courier.itinerary.airports[0], courier.itinerary.airports[-1]),
+            flight=courier.flight,
+            itinerary=courier.itinerary.airports,
+        )
+        self._reports[report.id] = report
+        courier.state = "seized"
+        del self.couriers[courier.unique_id]
+        ncp = self.contact_points[report.country]
+        self.schedule(t + self.spec.relay.national_delay_hours / 2, ncp.receive_report, report)
+
+    def record_arrests(self, n: int, t: float, report: IntelReport) -> None:
+        """Follow-up arrests in an organisation after a contact point's enquiry."""
+        self.count("arrests", n)
+        self.log(
+            t,
+            ev.ARREST,
+            report.airport,
+            organisation=report.organisation,
+            report=report.id,
+            kg=None,
+            channel="follow_up",
+            courier=n,
+        )
+
+    def countries_on(self, itinerary: tuple[int, ...], exclude: int) -> list[int]:
+        """Countries of an itinerary's airports, in order, without `exclude`."""
+        seen: list[int] = []
+        for a in itinerary:
+            k = int(self.network.airport_country[a])
+            if k != exclude and k not in seen:
+                seen.append(k)
+        return seen
+
+    def issue_alert(self, report: IntelReport, airport: int, channel: str, t: float) -> None:
+        """A contact point alerts one airport: the alert arrives after the national delay and
+        expires `alert_lifetime_hours` after the seizure."""
+        relay = self.spec.relay
+        deliver_at = t + relay.national_delay_hours / 2
+        alert = Alert(
+            id=self.counts["alerts_sent"] + 1,
+            report=report,
+            channel=channel,
+            airport=airport,
+            issued=t,
+            delivered=deliver_at,
+            expires=report.time + relay.alert_lifetime_hours,
+        )
+        self.count("alerts_sent")
+        self.log(t, ev.ALERT_SENT, airport, channel=channel, alert=alert.id, report=report.id)
+        self.schedule(deliver_at, self.customs[airport].receive_alert, alert)
+
+    def log(
+        self,
+        t: float,
+        event: str,
+        airport: int,
+        *,
+        courier=None,
+        organisation=None,
+        method=None,
+        kg=None,
+        channel="",
+        alert=None,
+        report=None,
+    ) -> None:
+        """Record one row of the event log."""
+        self.events.append(
+            _new_event(
+                Event,
+                (
+                    round(t, 3),
+                    int(t // 24),
+                    event,
+                    airport,
+                    courier,
+                    organisation,
+                    method,
+                    kg,
+                    channel,
+                    alert,
+                    report,
+                ),
+            )
+        )
+
+    def _skip_event(self, *args, **fields) -> None:
+        """`log` when the model records no event log."""
+
+    @property
+    def reports(self) -> Mapping[int, IntelReport]:
+        """The seizure reports so far, by id (a read-only view)."""
+        return MappingProxyType(self._reports)
+
+    @property
+    def in_transit_g(self) -> int:
+        """Grams carried by couriers still on their way (summed over the couriers themselves)."""
+        return sum(c.grams for c in self.couriers.values())
+
+    def check_mass_balance(self) -> None:
+        c = self.counts
+        in_transit = self.in_transit_g
+        if c["shipped_g"] != c["seized_g"] + c["delivered_g"] + in_transit:
+            raise MassBalanceError(
+                f"day {self.day}: shipped {c['shipped_g']} g != seized {c['seized_g']} + "
+                f"delivered {c['delivered_g']} + in transit {in_transit}"
+            )
+
+    def active_couriers(self) -> list[Courier]:
+        return list(self.couriers.values())

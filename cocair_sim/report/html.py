@@ -1,0 +1,363 @@
+"""The policy report of an experiment: figures, report.html (self-contained) and report.md.
+
+Findings are sentences generated from the summary rows (the same numbers as summary.csv,
+formatted). The report carries no date, so the same results always give the same report.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+from cocair_sim.files.atomic import atomic_write_text
+from cocair_sim.files.manifest import versions
+from cocair_sim.model.metrics import metric_label
+from cocair_sim.report.jobs import experiment_figures
+
+CSS = """
+body { font-family: Georgia, 'Times New Roman', serif; max-width: 1050px; margin: 2em auto;
+       padding: 0 1em; color: #222; line-height: 1.45; }
+h1, h2, h3 { font-family: Helvetica, Arial, sans-serif; color: #003a63; }
+table { border-collapse: collapse; font-size: 0.82em; margin: 0.5em 0 1.5em; }
+th, td { border: 1px solid #bbb; padding: 3px 6px; text-align: right; }
+th { background: #eef2f6; } td.l, th.l { text-align: left; }
+figure { margin: 1.5em 0; } figure img { max-width: 100%; border: 1px solid #ddd; }
+figcaption { font-size: 0.9em; color: #444; }
+li.finding { margin-bottom: 0.4em; } .ns { color: #555; }
+code { background: #f4f4f4; padding: 0 3px; }
+"""
+
+
+def _isnan(v: Any) -> bool:
+    return v is None or (isinstance(v, float) and math.isnan(v))
+
+
+def fmt_value(v: float) -> str:
+    """A mean or difference, readable: 3 significant digits below 100, else whole numbers."""
+    if _isnan(v):
+        return "n/a"
+    return f"{v:,.0f}" if abs(v) >= 100 else f"{v:.3g}"
+
+
+def fmt_pct(v: float) -> str:
+    """A fraction as a percentage with one decimal (e.g. 0.1449 -> '14.5')."""
+    return "n/a" if _isnan(v) else f"{100 * v:.1f}"
+
+
+def fmt_p(p: float) -> str:
+    if _isnan(p):
+        return "n/a"
+    return "< 0.0001" if p < 0.0001 else f"= {p:.2g}"
+
+
+def significant(row: dict) -> bool:
+    """p < 0.05 and the CI of the paired difference excludes 0."""
+    p = row.get("wilcoxon_p")
+    lo, hi = row.get("diff_ci_low"), row.get("diff_ci_high")
+    if _isnan(p) or _isnan(lo) or _isnan(hi):
+        return False
+    return p < 0.05 and (lo > 0 or hi < 0)
+
+
+def finding(row: dict, base_mean: float, cond_desc: str = "") -> str:
+    """One plain-language sentence for a non-baseline row of summary.csv."""
+    cond, base, metric = row["condition"], row["baseline"], metric_label(row["metric"])
+    n = row["n"]
+    who = f"'{cond}'" + (f" ({cond_desc})" if cond_desc else "")
+    means = f"mean {fmt_value(row['mean'])} vs {fmt_value(base_mean)}"
+    p = fmt_p(row["wilcoxon_p"])
+    if _isnan(row.get("rel_change")):
+        change = (
+            f"difference {fmt_value(row['diff_mean'])} (95 % CI {fmt_value(row['diff_ci_low'])}"
+            f" to {fmt_value(row['diff_ci_high'])}"
+        )
+        stats = f"{change}, Wilcoxon p {p}, {n} paired replications; {means}"
+        if significant(row):
+            return f"Condition {who} changed {metric} compared with '{base}': {stats})."
+        return (
+            f"Condition {who} made no significant difference to {metric} compared with "
+            f"'{base}': {stats})."
+        )
+    rel = row["rel_change"]
+    ci = (
+        f"95 % CI {fmt_pct(row['rel_ci_low'])} % to {fmt_pct(row['rel_ci_high'])} %, "
+        f"Wilcoxon p {p}, {n} paired replications; {means}"
+    )
+    if significant(row):
+        verb = "raised" if rel > 0 else "lowered"
+        return (
+            f"Condition {who} {verb} {metric} by {fmt_pct(abs(rel))} % compared with "
+            f"'{base}' (change {fmt_pct(rel)} %, {ci})."
+        )
+    return (
+        f"Condition {who} made no significant difference to {metric} compared with '{base}' "
+        f"(change {fmt_pct(rel)} %, {ci})."
+    )
+
+
+def _point_label(sweep: dict) -> str:
+    return ", ".join(f"{k} = {json.dumps(v)}" for k, v in sweep.items())
+
+
+def findings(exp, summary: list[dict]) -> dict[str, Any]:
+    """Findings sentences per sweep point (first 4 metrics x non-baseline conditions), a compact
+    table for sweeps and trend sentences."""
+    metrics = exp.spec.metrics[:4]
+    descs = {c.name: c.description for c in exp.spec.conditions}
+    baseline = exp.spec.baseline_condition
+    points = sorted({r["point"] for r in summary})
+    base_mean = {
+        (r["point"], r["metric"]): r["mean"] for r in summary if r["condition"] == baseline
+    }
+    per_point: list[tuple[dict, list[str]]] = []
+    table: list[dict] = []
+    for p in points:
+        sentences = []
+        sweep = {}
+        for metric in metrics:
+            for r in summary:
+                if r["point"] != p or r["metric"] != metric or "diff_mean" not in r:
+                    continue
+                sweep = r["sweep"]
+                sentences.append(
+                    finding(r, base_mean.get((p, metric), math.nan), descs.get(r["condition"], ""))
+                )
+                table.append(r)
+        per_point.append((sweep, sentences))
+    trends = []
+    if exp.spec.sweep and len(points) > 1:
+        for metric in metrics:
+            for cond in (c.name for c in exp.spec.conditions if c.name != baseline):
+                rows = [r for r in table if r["metric"] == metric and r["condition"] == cond]
+                if len(rows) < 2:
+                    continue
+                a, b = rows[0], rows[-1]
+                n_sig = sum(significant(r) for r in rows)
+                trends.append(
+                    f"For {metric_label(metric)}, the change of '{cond}' against '{baseline}' "
+                    f"went from {fmt_pct(a['rel_change'])} % at {_point_label(a['sweep'])} to "
+                    f"{fmt_pct(b['rel_change'])} % at {_point_label(b['sweep'])}; it is "
+                    f"significant at {n_sig} of {len(rows)} sweep points."
+                )
+    return {"per_point": per_point, "table": table, "trends": trends}
+
+
+ASSUMPTIONS = [
+    "The relay parameters (national delay, hub latency and capacity, talk probability, alert "
+    "lifetime) are estimates from the operation's public description, not measured values.",
+    "There is no published effect size for intelligence relay at airports to validate "
+    "against; the model shows mechanisms and orders of magnitude, not forecasts.",
+    "Only cocaine carried by air couriers is modelled (no other drugs, cargo or mail).",
+    "Conditions share their random streams (paired replicates), so the differences isolate "
+    "the policy change; the CIs describe simulation noise, not uncertainty in the inputs.",
+    "See docs/ODD.md for the full model description and its assumptions.",
+]
+
+
+def _summary_table_rows(exp, summary: list[dict]) -> tuple[list[str], list[list[str]]]:
+    sweep = bool(exp.spec.sweep)
+    head = (["sweep point"] if sweep else []) + [
+        "outcome",
+        "condition",
+        "n",
+        "mean",
+        "95 % CI",
+        "difference vs baseline [95 % CI]",
+        "change % [95 % CI]",
+        "Wilcoxon p",
+        "d_z",
+    ]
+    rows = []
+    for r in summary:
+        cells = [_point_label(r["sweep"])] if sweep else []
+        cells += [
+            metric_label(r["metric"]),
+            r["condition"],
+            str(r["n"]),
+            fmt_value(r["mean"]),
+            f"{fmt_value(r['ci_low'])} to {fmt_value(r['ci_high'])}",
+        ]
+        if "diff_mean" in r:
+            cells += [
+                f"{fmt_value(r['diff_mean'])} [{fmt_value(r['diff_ci_low'])}, "
+                f"{fmt_value(r['diff_ci_high'])}]",
+                f"{fmt_pct(r['rel_change'])} [{fmt_pct(r['rel_ci_low'])}, "
+                f"{fmt_pct(r['rel_ci_high'])}]",
+                fmt_p(r["wilcoxon_p"]).lstrip("= "),
+                "n/a" if _isnan(r["effect_size_dz"]) else f"{r['effect_size_dz']:.2f}",
+            ]
+        else:
+            cells += ["(baseline)", "", "", ""]
+        rows.append(cells)
+    return head, rows
+
+
+def _compact_rows(exp, table: list[dict]) -> tuple[list[str], list[list[str]]]:
+    head = ["sweep point", "outcome", "condition", "change % [95 % CI]", "Wilcoxon p", "verdict"]
+    rows = [
+        [
+            _point_label(r["sweep"]),
+            metric_label(r["metric"]),
+            r["condition"],
+            f"{fmt_pct(r['rel_change'])} [{fmt_pct(r['rel_ci_low'])}, {fmt_pct(r['rel_ci_high'])}]",
+            fmt_p(r["wilcoxon_p"]).lstrip("= "),
+            "significant" if significant(r) else "no significant difference",
+        ]
+        for r in table
+    ]
+    return head, rows
+
+
+def _html_table(head: list[str], rows: list[list[str]], left: int = 3) -> str:
+    def cls(i: int) -> str:
+        return ' class="l"' if i < left else ""
+
+    out = [
+        "<table>",
+        "<tr>"
+        + "".join(f"<th{cls(i)}>{html.escape(h)}</th>" for i, h in enumerate(head))
+        + "</tr>",
+    ]
+    for row in rows:
+        out.append(
+            "<tr>"
+            + "".join(f"<td{cls(i)}>{html.escape(c)}</td>" for i, c in enumerate(row))
+            + "</tr>"
+        )
+    out.append("</table>")
+    return "\n".join(out)
+
+
+def _md_table(head: list[str], rows: list[list[str]]) -> str:
+    def esc(c: str) -> str:
+        return c.replace("|", "\\|")
+
+    lines = ["| " + " | ".join(map(esc, head)) + " |", "|" + "---|" * len(head)]
+    lines += ["| " + " | ".join(map(esc, r)) + " |" for r in rows]
+    return "\n".join(lines)
+
+
+def _setup_items(exp, out: Path) -> list[str]:
+    spec = exp.spec
+    from cocair_sim.scenario.loading import load_scenario
+
+    try:
+        scenario_name = load_scenario(exp.scenario_path, spec.set).name
+    except Exception:  # the report must not fail on a scenario that no longer loads
+        scenario_name = "?"
+    items = [
+        f"Experiment: {spec.name} (file {exp.path.name})",
+        f"Scenario: {scenario_name} (file {exp.scenario_path.name})",
+        f"Baseline condition: {spec.baseline_condition}",
+        f"Replications per condition and sweep point: {spec.replications} (paired by seed)",
+        f"Base seed: {spec.base_seed}",
+    ]
+    if spec.set:
+        items.append(f"Overrides for every run: {json.dumps(spec.set)}")
+    for s in spec.sweep:
+        items.append(f"Sweep: {s.label or s.parameter} over {json.dumps(s.values)}")
+    for c in spec.conditions:
+        items.append(
+            f"Condition '{c.name}': {c.description or '(no description)'}; overrides "
+            f"{json.dumps(c.set)}"
+        )
+    items.append("Versions: " + ", ".join(f"{k} {v}" for k, v in versions().items()))
+    manifest = out / "manifest.json"
+    if manifest.exists():
+        try:
+            m = json.loads(manifest.read_text())
+            items.append(
+                f"Manifest: {m.get('runs')} runs, experiment sha256 "
+                f"{str(m.get('experiment_sha256', ''))[:12]}, scenario sha256 "
+                f"{str(m.get('scenario_sha256', ''))[:12]}; seeding: {m.get('seeding', '')}"
+            )
+        except (OSError, ValueError):
+            pass
+    return items
+
+
+def write_report(
+    exp, store, out: Path, summary: list[dict], executor=None, started=None
+) -> dict[str, Path]:
+    """Write out/figures/*, out/report.html (self-contained) and out/report.md; figures are
+    drawn on `executor` (a local process pool) when given, `started` ones already are."""
+    out = Path(out)
+    figs = experiment_figures(exp, store, summary, out / "figures", executor, started)
+    f = findings(exp, summary)
+    setup = _setup_items(exp, out)
+    title = f"COCAIR simulation: {exp.spec.name}"
+    desc = " ".join(exp.spec.description.split())
+    sweep = bool(exp.spec.sweep)
+    md: list[str] = [f"# {title}", ""]
+    h: list[str] = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        f"<title>{html.escape(title)}</title>",
+        f"<style>{CSS}</style></head><body>",
+        f"<h1>{html.escape(title)}</h1>",
+    ]
+    if desc:
+        md += [desc, ""]
+        h.append(f"<p>{html.escape(desc)}</p>")
+    md += ["## What was run", ""] + [f"- {i}" for i in setup] + [""]
+    h += ["<h2>What was run</h2>", "<ul>"] + [f"<li>{html.escape(i)}</li>" for i in setup]
+    h.append("</ul>")
+
+    md += ["## Key findings", ""]
+    h += ["<h2>Key findings</h2>"]
+    for sweep_point, sentences in f["per_point"]:
+        if sweep and sweep_point:
+            label = _point_label(sweep_point)
+            if sweep_point != f["per_point"][0][0]:
+                continue  # sweeps: sentences for the first point, the rest in the table
+            md += [f"At {label}:", ""]
+            h.append(f"<p>At {html.escape(label)}:</p>")
+        md += [f"- {s}" for s in sentences] + [""]
+        h.append('<ul class="findings">')
+        h += [
+            f'<li class="finding{"" if "no significant" not in s else " ns"}">{html.escape(s)}</li>'
+            for s in sentences
+        ]
+        h.append("</ul>")
+    if sweep:
+        head, rows = _compact_rows(exp, f["table"])
+        md += ["### Across the sweep", "", _md_table(head, rows), ""]
+        md += [f"- {t}" for t in f["trends"]] + [""]
+        h += ["<h3>Across the sweep</h3>", _html_table(head, rows)]
+        h += ["<ul>"] + [f"<li>{html.escape(t)}</li>" for t in f["trends"]] + ["</ul>"]
+    note = (
+        "A difference is called significant when the Wilcoxon signed-rank p-value is below "
+        "0.05 and the 95 % bootstrap CI of the paired difference excludes zero."
+    )
+    md += [f"_{note}_", ""]
+    h.append(f"<p><em>{html.escape(note)}</em></p>")
+
+    md += ["## Figures", ""]
+    h.append("<h2>Figures</h2>")
+    for k, fig in enumerate(figs, start=1):
+        rel = f"figures/{fig.png.name}"
+        md += [f"![{fig.title}]({rel})", "", f"*Figure {k}. {fig.title}.* {fig.caption}", ""]
+        b64 = base64.b64encode(fig.png.read_bytes()).decode("ascii")
+        h.append(
+            f'<figure id="fig-{fig.name}"><img alt="{html.escape(fig.title)}" '
+            f'src="data:image/png;base64,{b64}"><figcaption><b>Figure {k}. '
+            f"{html.escape(fig.title)}.</b> {html.escape(fig.caption)}</figcaption></figure>"
+        )
+
+    head, rows = _summary_table_rows(exp, summary)
+    md += ["## Summary table", "", "Same numbers as summary.csv (rounded).", ""]
+    md += [_md_table(head, rows), ""]
+    h += ["<h2>Summary table</h2>", "<p>Same numbers as summary.csv (rounded).</p>"]
+    h.append(_html_table(head, rows, left=3 if sweep else 2))
+
+    md += ["## Assumptions that matter", ""] + [f"- {a}" for a in ASSUMPTIONS] + [""]
+    h += ["<h2>Assumptions that matter</h2>", "<ul>"]
+    h += [f"<li>{html.escape(a)}</li>" for a in ASSUMPTIONS] + ["</ul>", "</body></html>"]
+
+    atomic_write_text(out / "report.md", "\n".join(md))
+    atomic_write_text(out / "report.html", "\n".join(h) + "\n")
+    return {"html": out / "report.html", "md": out / "report.md", "figures": out / "figures"}

@@ -1,0 +1,91 @@
+"""Which figures an experiment report has: each declared once, as a `FigureSpec`.
+
+The registry names each figure's drawing function by its import path instead of importing it, so
+the process that plans the figures and assembles the report never loads matplotlib: the drawing
+happens in the pool's workers (see `jobs`). The report shows the figures in registry order.
+
+To add a figure: write `draw(ctx) -> FigureInfo | None` in a module of `cocair_sim.report.draw`
+(`ctx` is a `draw.data.FigureContext`; return None when the figure does not apply) and register
+a `FigureSpec` for it here (README, CONTRIBUTING).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+@dataclass
+class FigureInfo:
+    """One saved figure, with the data behind it."""
+
+    name: str
+    title: str
+    caption: str
+    png: Path
+    svg: Path
+    data: Any = field(default=None, repr=False)
+
+
+@dataclass(frozen=True)
+class FigureSpec:
+    """One figure of the experiment report.
+
+    `draw` is "module:function"; `needs_summary` says the figure reads the summary table (the
+    others can be drawn while it is being computed); `reruns` says it is drawn from replicates
+    re-run in process (figures that do are drawn together and share the runs); `cost` orders
+    the work, costliest first, so that no worker starts a long figure last."""
+
+    name: str
+    draw: str
+    needs_summary: bool = False
+    reruns: bool = False
+    cost: int = 1
+
+
+FIGURES: dict[str, FigureSpec] = {}
+
+
+def register_figure(spec: FigureSpec) -> FigureSpec:
+    if spec.name in FIGURES and FIGURES[spec.name] != spec:
+        raise ValueError(f"figure '{spec.name}' is already registered")
+    if ":" not in spec.draw:
+        raise ValueError(f"figure '{spec.name}': draw must be 'module:function'")
+    FIGURES[spec.name] = spec
+    return spec
+
+
+def unregister_figure(name: str) -> None:
+    FIGURES.pop(name, None)
+
+
+_DRAW = "cocair_sim.report.draw"
+for _spec in (
+    FigureSpec("timeseries", f"{_DRAW}.timeseries:fig_timeseries", cost=3),
+    FigureSpec("paired_differences", f"{_DRAW}.comparisons:fig_paired", needs_summary=True),
+    FigureSpec("kg_flows", f"{_DRAW}.comparisons:fig_kg_bars"),
+    FigureSpec("map", f"{_DRAW}.maps:fig_map", reruns=True, cost=5),
+    FigureSpec("displacement", f"{_DRAW}.displacement:fig_displacement", cost=2),
+    FigureSpec("sweep", f"{_DRAW}.sweep:fig_sweep", needs_summary=True),
+    FigureSpec("alerts", f"{_DRAW}.alerts:fig_alerts", reruns=True, cost=2),
+):
+    register_figure(_spec)
+
+
+def report_order() -> list[str]:
+    return list(FIGURES)
+
+
+def jobs() -> list[tuple[str, ...]]:
+    """Groups of figures drawn together, costliest first: every figure drawn from re-runs in
+    one group (they share the runs), every other figure on its own."""
+    reruns = tuple(name for name, spec in FIGURES.items() if spec.reruns)
+    groups = ([reruns] if reruns else []) + [
+        (name,) for name, spec in FIGURES.items() if not spec.reruns
+    ]
+    return sorted(groups, key=lambda g: -sum(FIGURES[n].cost for n in g))
+
+
+def needs_summary(job: tuple[str, ...]) -> bool:
+    return any(FIGURES[name].needs_summary for name in job)

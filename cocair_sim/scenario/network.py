@@ -1,0 +1,220 @@
+"""The air network: airports, a weekly flight timetable and the itineraries couriers can take.
+
+Built once per scenario (cheap, deterministic) and shared by every agent. Itineraries run from a
+source airport to a destination airport with at most two connections, without revisiting an
+airport. The timetable spreads each link's weekly flights evenly over the week; couriers take the
+next departure with at least `MIN_CONNECTION_HOURS` to connect.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from cocair_sim.scenario.derived import derived
+
+if TYPE_CHECKING:
+    from cocair_sim.scenario.schema import Scenario
+
+HOURS_PER_WEEK = 168.0
+CRUISE_KMH = 800.0
+TAXI_HOURS = 0.5
+MIN_CONNECTION_HOURS = 2.0
+MAX_LEGS = 3  # at most two connections
+
+
+@dataclass(frozen=True, slots=True)
+class Airport:
+    index: int
+    iata: str
+    name: str
+    country: str
+    lat: float
+    lon: float
+    role: str
+    participant: bool
+    hub_connected: bool
+
+
+@dataclass(slots=True)
+class Route:
+    """One directed link with its weekly departures (hours since Monday 00:00)."""
+
+    index: int
+    origin: int
+    destination: int
+    km: float
+    weekly_departures: list[float]
+    block_hours: float
+    flight_codes: list[str] = field(default_factory=list)  # per weekly slot, set by the build
+
+    def next_departure(self, t: float) -> tuple[float, int]:
+        """First departure at or after absolute hour `t`, and its weekly slot number."""
+        week, within = divmod(t, HOURS_PER_WEEK)
+        deps = self.weekly_departures
+        k = bisect.bisect_left(deps, within)
+        if k == len(deps):
+            return (week + 1) * HOURS_PER_WEEK + deps[0], 0
+        return week * HOURS_PER_WEEK + deps[k], k
+
+
+@dataclass(frozen=True, slots=True)
+class Itinerary:
+    index: int
+    airports: tuple[int, ...]
+    routes: tuple[int, ...]
+    km: float
+    # The last leg leaves a source airport (a direct flight): arrival controls then look harder.
+    final_from_source: bool = False
+    # Kind of control at each airport, as customs units index their selection rates: 0 departure,
+    # 1 transit, 2 arrival, 3 arrival straight from a source country.
+    control_stages: tuple[int, ...] = ()
+
+    @property
+    def connections(self) -> int:
+        return len(self.routes) - 1
+
+
+@dataclass
+class Network:
+    airports: list[Airport]
+    routes: list[Route]
+    itineraries: list[Itinerary]
+    daily_passengers: np.ndarray  # through each airport per day, both directions of every route
+    by_iata: dict[str, int] = field(default_factory=dict)
+    route_between: dict[tuple[int, int], int] = field(default_factory=dict)
+
+    def itineraries_for(self, sources, markets) -> list[Itinerary]:
+        src = {self.by_iata[c] for c in sources if c in self.by_iata}
+        dst = {self.by_iata[c] for c in markets if c in self.by_iata}
+        return [it for it in self.itineraries if it.airports[0] in src and it.airports[-1] in dst]
+
+    @cached_property
+    def countries(self) -> list[str]:
+        """Countries in order of first appearance in the scenario."""
+        return list(dict.fromkeys(a.country for a in self.airports))
+
+    @cached_property
+    def airport_country(self) -> np.ndarray:
+        index = {c: i for i, c in enumerate(self.countries)}
+        return np.array([index[a.country] for a in self.airports], dtype=np.int64)
+
+    def flight_code(self, route: int, slot: int) -> str:
+        return self.routes[route].flight_codes[slot]
+
+
+def great_circle_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6371.0 * math.asin(math.sqrt(min(1.0, a)))
+
+
+def _weekly_departures(n: int, hours: list[float] | None, salt: int) -> list[float]:
+    """Spread `n` weekly flights over the week; fixed hours cycle if given."""
+    deps = []
+    for k in range(n):
+        day = (k * 7) // n
+        hour = hours[k % len(hours)] if hours else 6.0 + ((k * 7 + salt * 5) % 17)
+        deps.append(day * 24.0 + hour)
+    return sorted(deps)
+
+
+def build_network(scenario: Scenario) -> Network:
+    airports = []
+    by_iata: dict[str, int] = {}
+    for i, spec in enumerate(scenario.airports):
+        connected = spec.participant if spec.hub_connected is None else spec.hub_connected
+        airports.append(
+            Airport(
+                index=i,
+                iata=spec.iata,
+                name=spec.name or spec.city or spec.iata,
+                country=spec.country or spec.iata,
+                lat=float(spec.lat),
+                lon=float(spec.lon),
+                role=spec.role,
+                participant=spec.participant,
+                hub_connected=connected,
+            )
+        )
+        by_iata.setdefault(spec.iata, i)
+    routes: list[Route] = []
+    route_between: dict[tuple[int, int], int] = {}
+    pax_per_flight = scenario.screening.seats_per_flight * scenario.screening.load_factor
+    passengers = np.zeros(len(airports))
+    for link in scenario.links:
+        a, b = by_iata[link.origin], by_iata[link.destination]
+        km = link.km or great_circle_km(
+            airports[a].lat, airports[a].lon, airports[b].lat, airports[b].lon
+        )
+        n = max(1, round(link.weekly))
+        pairs = [(a, b), (b, a)] if link.bidirectional else [(a, b)]
+        for o, d in pairs:
+            if (o, d) in route_between:  # a duplicate link adds frequency to the first
+                r = routes[route_between[(o, d)]]
+                extra = _weekly_departures(n, link.hours, len(routes) + 7)
+                r.weekly_departures = sorted(r.weekly_departures + extra)
+            else:
+                idx = len(routes)
+                routes.append(
+                    Route(
+                        idx,
+                        o,
+                        d,
+                        km,
+                        _weekly_departures(n, link.hours, idx),
+                        km / CRUISE_KMH + TAXI_HOURS,
+                    )
+                )
+                route_between[(o, d)] = idx
+            passengers[o] += n * pax_per_flight / 7.0
+            passengers[d] += n * pax_per_flight / 7.0
+    # Flight codes are looked up at every boarding: format them once per route and slot.
+    for r in routes:
+        code = f"{airports[r.origin].iata}-{airports[r.destination].iata}"
+        r.flight_codes = [f"{code}/{slot}" for slot in range(len(r.weekly_departures))]
+    return Network(
+        airports, routes, _itineraries(airports, routes), passengers, by_iata, route_between
+    )
+
+
+def network_for(scenario: Scenario) -> Network:
+    """The network of a scenario, built once and shared (read-only) by every model of it."""
+    return derived(scenario, "network", lambda: build_network(scenario))
+
+
+def _itineraries(airports: list[Airport], routes: list[Route]) -> list[Itinerary]:
+    """All simple paths source -> destination with at most MAX_LEGS legs (depth-first)."""
+    out_routes: dict[int, list[Route]] = {}
+    for r in routes:
+        out_routes.setdefault(r.origin, []).append(r)
+    result: list[Itinerary] = []
+
+    def extend(path: list[int], legs: list[int], km: float) -> None:
+        here = path[-1]
+        for r in out_routes.get(here, ()):
+            nxt = r.destination
+            if nxt in path or airports[nxt].role == "source":
+                continue
+            new_path, new_legs, new_km = [*path, nxt], [*legs, r.index], km + r.km
+            if airports[nxt].role == "destination":
+                from_source = airports[here].role == "source"
+                stages = (0,) + (1,) * (len(new_path) - 2) + (3 if from_source else 2,)
+                result.append(
+                    Itinerary(
+                        len(result), tuple(new_path), tuple(new_legs), new_km, from_source, stages
+                    )
+                )
+            if len(new_legs) < MAX_LEGS:
+                extend(new_path, new_legs, new_km)
+
+    for a in airports:
+        if a.role == "source":
+            extend([a.index], [], 0.0)
+    return result

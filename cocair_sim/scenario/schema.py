@@ -1,0 +1,258 @@
+"""The scenario file format: what a scenario may say, field by field.
+
+A scenario describes the air network, the customs units, the trafficker organisations, the relay
+settings and the calendar. These pydantic models check each field on its own (types, ranges,
+unknown keys); `cocair_sim.scenario.loading` reads files, applies overrides and checks what
+spans fields (airports that exist, reachable markets) on top of them.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import ConfigDict, Field, field_validator, model_validator
+
+from cocair_sim.files.schema import Strict, json_schema
+from cocair_sim.intel.relay import relay_mode_names
+
+METHODS = ("internal", "luggage", "cargo")
+Method = Literal["internal", "luggage", "cargo"]
+Role = Literal["source", "transit", "destination"]
+
+Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+PositiveFloat = Annotated[float, Field(gt=0.0, allow_inf_nan=False)]
+NonNegFloat = Annotated[float, Field(ge=0.0, allow_inf_nan=False)]
+# Upper bounds far beyond any real value, so hostile numbers fail validation instead of
+# overflowing (or running for ever) inside the model.
+Kg = Annotated[float, Field(gt=0.0, le=10_000, allow_inf_nan=False)]
+Usd = Annotated[float, Field(ge=0.0, le=1e9, allow_inf_nan=False)]
+Lift = Annotated[float, Field(gt=0.0, le=1000, allow_inf_nan=False)]
+Capacity = Annotated[int, Field(gt=0, le=1_000_000)]
+Text = Annotated[str, Field(max_length=200)]
+MAX_AIRPORTS = 1000
+MAX_ITINERARY_STEPS = 2_000_000
+Iata = Annotated[str, Field(pattern=r"^[A-Z]{3}$", description="IATA airport code")]
+
+
+class KgDistribution(Strict):
+    """Kilograms carried per courier: a lognormal around `median`, truncated to [min, max]."""
+
+    median: Kg
+    min: Kg
+    max: Kg
+    sigma: Annotated[float, Field(gt=0.0, le=3.0)] = 0.4
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        if not self.min <= self.median <= self.max:
+            raise ValueError("need min <= median <= max")
+        return self
+
+
+class MethodSpec(Strict):
+    share: Probability = Field(description="Share of the organisation's couriers using it")
+    kg: KgDistribution
+
+
+class Detection(Strict):
+    """Probability that a control finds the drugs, by concealment method, before training."""
+
+    internal: Probability
+    luggage: Probability
+    cargo: Probability
+
+
+class DetectionOverride(Strict):
+    internal: Probability | None = None
+    luggage: Probability | None = None
+    cargo: Probability | None = None
+
+
+class CustomsDefaults(Strict):
+    capacity_per_day: Annotated[Capacity, Field(description="Controls per day")]
+    detection: Detection
+    training_level: Probability = 0.0
+
+
+class CustomsOverride(Strict):
+    capacity_per_day: Capacity | None = None
+    detection: DetectionOverride | None = None
+    training_level: Probability | None = None
+    task_force: bool | None = Field(
+        None, description="Joint airport task force (customs and police, AIRCOP)"
+    )
+    operation_multiplier: Annotated[float, Field(ge=0, le=1000)] | None = Field(
+        None,
+        description="Capacity multiplier here during the operation window, participant or not "
+        "(default: operation.capacity_multiplier for participants, 1 otherwise)",
+    )
+
+
+class AirportSpec(Strict):
+    iata: Iata
+    role: Role
+    name: Text | None = None
+    city: Text | None = None
+    country: Text | None = Field(None, description="Filled from airportsdata when omitted")
+    lat: Annotated[float, Field(ge=-90, le=90)] | None = None
+    lon: Annotated[float, Field(ge=-180, le=180)] | None = None
+    participant: bool = Field(False, description="Takes part in the operation")
+    hub_connected: bool | None = Field(
+        None, description="Country linked to the hub; defaults to `participant`"
+    )
+    customs: CustomsOverride = CustomsOverride()
+
+
+class LinkSpec(Strict):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    origin: Iata = Field(alias="from")
+    destination: Iata = Field(alias="to")
+    weekly: Annotated[float, Field(gt=0, le=200, description="Flights per week each way")]
+    bidirectional: bool = True
+    hours: list[Annotated[float, Field(ge=0, lt=24)]] | None = Field(
+        None,
+        max_length=200,
+        description="Departure hours of day (cycled over the week's flights)",
+    )
+    km: Annotated[float, Field(gt=0.0, le=50_000, allow_inf_nan=False)] | None = Field(
+        None, description="Distance; great-circle when omitted"
+    )
+
+
+class AdaptationSpec(Strict):
+    """How an organisation learns where couriers get caught (the balloon effect)."""
+
+    enabled: bool = True
+    rate: Annotated[float, Field(gt=0.0, le=1.0)] = Field(
+        0.3, description="Learning rate: the prior weighs 1/rate observed passages"
+    )
+    news_weight: Probability = Field(0.3, description="Weight of public seizure news vs own loss")
+    relax_per_day: Probability = Field(0.02, description="Daily forgetting of observed evidence")
+
+
+class OrganisationSpec(Strict):
+    name: Annotated[str, Field(min_length=1, max_length=80)]
+    sources: list[Iata] = Field(min_length=1, max_length=MAX_AIRPORTS)
+    markets: list[Iata] = Field(min_length=1, max_length=MAX_AIRPORTS)
+    couriers_per_week: Annotated[float, Field(ge=0.0, le=100_000, allow_inf_nan=False)]
+    methods: dict[Method, MethodSpec] = Field(min_length=1)
+    buy_price_per_kg: Usd = Field(description="USD per kg at the source")
+    sell_price_per_kg: Usd = Field(description="USD per kg wholesale in the market")
+    courier_fee: Usd = Field(description="USD paid per trip")
+    ticket_cost_per_1000km: Usd = 120.0
+    choice_temperature: Annotated[float, Field(gt=0, le=10)] = Field(
+        0.15, description="Logit noise in route choice, as a share of the best route's profit"
+    )
+    profile_pool: Annotated[int, Field(ge=1, le=48)] = Field(
+        8, description="How many courier profiles the organisation recruits from"
+    )
+    adaptation: AdaptationSpec = AdaptationSpec()
+
+    @field_validator("methods")
+    @classmethod
+    def _shares(cls, methods):
+        total = sum(m.share for m in methods.values())
+        if abs(total - 1.0) > 1e-6:
+            raise ValueError(f"method shares must sum to 1, got {total:g}")
+        return methods
+
+
+class ScreeningSpec(Strict):
+    """How controls are allocated among passengers (not per airport)."""
+
+    seats_per_flight: Annotated[int, Field(gt=0, le=1000)] = 180
+    load_factor: Annotated[float, Field(gt=0, le=1)] = 0.8
+    stage_selection: dict[
+        Literal["departure", "transit", "arrival"],
+        Annotated[float, Field(ge=0.0, le=1000, allow_inf_nan=False)],
+    ] = Field(
+        default_factory=lambda: {"departure": 0.6, "transit": 0.25, "arrival": 1.0},
+        description="Relative control effort on departing, transiting and arriving passengers",
+    )
+    courier_profiling_lift: Lift = Field(
+        3.0, description="How much more often risk profiling selects a courier than a passenger"
+    )
+    arrival_from_source_lift: Lift = Field(
+        4.0, description="Extra attention on flights arriving from source countries"
+    )
+    training_gain: Annotated[float, Field(ge=0.0, le=100, allow_inf_nan=False)] = Field(
+        0.6, description="Detection multiplier at full training: p * (1 + gain * level)"
+    )
+
+
+class CalendarSpec(Strict):
+    days: Annotated[int, Field(gt=0, le=3650)] = 35
+    operation_start: Annotated[int, Field(ge=0, le=3650)] = 14
+    operation_days: Annotated[int, Field(gt=0, le=3650)] = 7
+
+
+class OperationSpec(Strict):
+    capacity_multiplier: Annotated[float, Field(ge=1, le=50)] = Field(
+        2.0, description="Control capacity at participating airports during the operation"
+    )
+
+
+class TrainingSpec(Strict):
+    trained_share: Probability | None = Field(
+        None, description="Share of participating customs units trained (overrides levels)"
+    )
+    level: Probability = Field(1.0, description="Training level given to trained units")
+
+
+class RelaySpec(Strict):
+    mode: str = Field(
+        "hub", json_schema_extra=lambda schema: schema.update(enum=relay_mode_names())
+    )
+    active: Literal["operation", "always"] = "operation"
+    hub_airport: Iata = "DKR"
+    hub_latency_hours: Annotated[float, Field(ge=0, le=24 * 60)] = 6.0
+    hub_capacity_per_day: Capacity = 400
+    coverage: Annotated[int, Field(ge=0, le=MAX_AIRPORTS)] | None = Field(
+        None, description="Connect only the first N hub-connected countries (None: all)"
+    )
+    national_delay_hours: Annotated[float, Field(ge=0, le=240)] = 2.0
+    bilateral_delay_days: Annotated[float, Field(ge=0, le=60)] = 3.0
+    bilateral_probability: Probability = 0.5
+    alert_lifetime_hours: Annotated[float, Field(gt=0, le=24 * 365)] = 96.0
+    targeting_uplift: Annotated[float, Field(ge=1, le=1000)] = Field(
+        8.0, description="How much an alert raises a matching passenger's chance of control"
+    )
+    controls_per_alert: Annotated[float, Field(ge=0.0, le=10_000, allow_inf_nan=False)] = Field(
+        2.0, description="Controls a day each active alert uses on look-alike passengers"
+    )
+    talk_probability: Probability = Field(0.4, description="Courier names the organisation")
+    org_recognition: Probability = Field(
+        0.25, description="Chance an organisation alert picks out one of its couriers"
+    )
+    follow_up_probability: Probability = Field(
+        0.5, description="A contact point's follow-up leads to arrests in the organisation"
+    )
+    follow_up_arrests_max: Annotated[int, Field(ge=0, le=100)] = 3
+    news_probability: Probability = Field(1.0, description="A seizure becomes public news")
+
+    @field_validator("mode")
+    @classmethod
+    def _known_mode(cls, mode: str) -> str:
+        names = relay_mode_names()
+        if mode not in names:
+            raise ValueError(f"unknown relay mode '{mode}' (known: {', '.join(names)})")
+        return mode
+
+
+class Scenario(Strict):
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    description: Annotated[str, Field(max_length=100_000)] = ""
+    calendar: CalendarSpec = CalendarSpec()
+    customs_defaults: CustomsDefaults
+    airports: list[AirportSpec] = Field(min_length=2, max_length=MAX_AIRPORTS)
+    links: list[LinkSpec] = Field(min_length=1, max_length=20_000)
+    organisations: list[OrganisationSpec] = Field(min_length=1, max_length=200)
+    screening: ScreeningSpec = ScreeningSpec()
+    operation: OperationSpec = OperationSpec()
+    training: TrainingSpec = TrainingSpec()
+    relay: RelaySpec = RelaySpec()
+
+
+def scenario_json_schema() -> dict:
+    return json_schema(Scenario, "cocair-sim scenario", by_alias=True)
