@@ -10,14 +10,12 @@ tooling.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import mesa
 import pandas as pd
 
 from cocair_sim.api import ScenarioModel
 
-SCENARIO = str(Path(__file__).resolve().parent.parent / "scenarios" / "classroom.yaml")
+SCENARIO = "classroom"  # a shipped scenario, by name (or a path to a scenario file)
 
 
 def main(seeds=range(5), processes: int = 1) -> pd.DataFrame:

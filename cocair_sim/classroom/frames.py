@@ -20,6 +20,7 @@ from PIL import Image
 
 from cocair_sim.geo import bbox_for, draw_basemap
 from cocair_sim.intel.relay import relay_modes
+from cocair_sim.intel.reports import CUSTOMS
 from cocair_sim.model import events as ev
 from cocair_sim.model.model import CocairModel
 
@@ -63,7 +64,7 @@ def courier_positions(model: CocairModel) -> list[tuple[float, float, bool]]:
     out = []
     for c in model.active_couriers():
         stops = c.itinerary.airports
-        if c.state == "planned":
+        if c.state == "booked":
             continue
         if c.stop == 0:
             a = airports[stops[0]]
@@ -102,7 +103,7 @@ class MapFrame:
         hub = model.relay.hub
         connected = {
             a
-            for cp in model.contact_points
+            for cp in model.contact_points[CUSTOMS]
             if cp.connected and hub is not None
             for a in cp.airports
         }

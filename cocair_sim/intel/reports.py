@@ -5,6 +5,10 @@ other airports; an alert only exists on an airport's `AlertBoard` between its de
 expiry, so it cannot be used before it arrives. The board indexes alerts by what they match
 (organisation, courier profile, route, flight), so checking a courier costs a handful of dict
 look-ups whatever the number of active alerts.
+
+Each agency alerts on what it can act on: customs on the courier's profile with the route or the
+flight (risk profiling of passengers), the police on the organisation the courier named (checks
+of passenger data against INTERPOL's databases recognise its members).
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from dataclasses import dataclass, field
 # ("a courier of this profile on this route"): a bare profile would flag far too many people.
 # A courier presents one key of each kind; organisation keys need the courier to be recognised.
 ORG, PROFILE_ROUTE, PROFILE_FLIGHT = "org", "profile+route", "profile+flight"
+CUSTOMS, POLICE = "customs", "police"  # the agencies, each with its own channel
 
 
 @dataclass(slots=True)
@@ -31,29 +36,27 @@ class IntelReport:
     route: tuple[int, int]  # (origin airport, final destination airport)
     flight: str
     itinerary: tuple[int, ...]
-    # What alerts made from this report match (set once: every alert posts and withdraws them).
-    keys: tuple[tuple, ...] = field(init=False, repr=False, compare=False)
+    # What each agency's alerts made from this report match (set once: every alert posts and
+    # withdraws them). The police have nothing to alert on unless the courier named names.
+    keys: dict[str, tuple[tuple, ...]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        keys: list[tuple] = [
+        profile = (
             (PROFILE_ROUTE, self.profile, self.route),
             (PROFILE_FLIGHT, self.profile, self.flight),
-        ]
-        if self.organisation is not None:
-            keys.append((ORG, self.organisation))
-        self.keys = tuple(keys)
-
-    def match_keys(self) -> tuple[tuple, ...]:
-        return self.keys
+        )
+        named = ((ORG, self.organisation),) if self.organisation is not None else ()
+        self.keys = {CUSTOMS: profile, POLICE: named}
 
 
 @dataclass(slots=True)
 class Alert:
-    """One report as it reaches one airport through one channel."""
+    """One agency's alert from one report, as it reaches one airport through one channel."""
 
     id: int
     report: IntelReport
-    channel: str  # "national", "bilateral" or "hub"
+    agency: str  # CUSTOMS or POLICE
+    channel: str  # "national", or the relay mode that brought it ("hub", "bilateral", ...)
     airport: int
     issued: float
     delivered: float
@@ -62,7 +65,7 @@ class Alert:
 
     @property
     def keys(self) -> tuple[tuple, ...]:
-        return self.report.keys
+        return self.report.keys[self.agency]
 
 
 @dataclass(slots=True)

@@ -14,7 +14,14 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from cocair_sim.intel.reports import ORG, PROFILE_FLIGHT, PROFILE_ROUTE, Alert, IntelReport
+from cocair_sim.intel.reports import (
+    ORG,
+    POLICE,
+    PROFILE_FLIGHT,
+    PROFILE_ROUTE,
+    Alert,
+    IntelReport,
+)
 from cocair_sim.model import events as ev
 from cocair_sim.scenario.schema import METHODS
 
@@ -40,13 +47,16 @@ STAGES = (DEPARTURE, TRANSIT, ARRIVAL)
 
 
 class TraffickerOrganisation(mesa.Agent):
-    """Sends couriers each day along the itineraries it believes most profitable.
+    """Books couriers each day along the itineraries it believes most profitable, and sends off
+    the ones booked for today.
 
-    Beliefs are a per-airport risk multiplier from a beta-binomial estimate: own passages and
-    losses (plus public news of seizures, down-weighted) against a prior equal to the baseline
-    risk it knows. Adaptation off keeps the prior, so route shares stay fixed. The evidence is
-    this organisation's row of the model's organisation x airport arrays, and the model updates
-    every organisation's route choice at once each evening (see `beliefs`).
+    A trip is booked `booking_lead_days` before it leaves (recruiting, ticketing, loading), and
+    its itinerary, method and load are fixed then: what the organisation learns afterwards
+    changes only later bookings. Beliefs are a per-airport risk multiplier from a beta-binomial
+    estimate: own passages and losses (plus public news of seizures) against a prior equal to
+    the baseline risk it knows. Adaptation off keeps the prior, so route shares stay fixed. The
+    evidence is this organisation's row of the model's organisation x airport arrays, and the
+    model updates every organisation's route choice at once each evening (see `beliefs`).
     """
 
     def __init__(
@@ -72,19 +82,36 @@ class TraffickerOrganisation(mesa.Agent):
         self.passes = model.passes[index]
         self.revenue_usd = 0.0
         self.spent_usd = 0.0
+        self.lead = spec.booking_lead_days
+        self.relative_detection = model.route_choice.relative_detection[index].tolist()
+        # Booked trips by departure day: (courier, departure hour, cost of the trip).
+        self.bookings: dict[int, list[tuple[Courier, float, float]]] = {}
 
-    def learn_passage(self, airports: tuple[int, ...], lost_at: int | None) -> None:
-        """Own courier's fate: every control point passed, and where it was lost."""
+    def learn_passage(self, airports: tuple[int, ...], method: int, lost_at: int | None) -> None:
+        """Own courier's fate: the control points it reached (each weighed by how detectable its
+        method is there, relative to the organisation's usual mix), and where it was lost."""
         if not self.spec.adaptation.enabled:
             return
-        passes = self.passes
+        passes, weight = self.passes, self.relative_detection[method]
         for a in airports:  # a few scalar updates: cheaper than numpy's fancy indexing
-            passes[a] += 1.0
+            passes[a] += weight[a]
         if lost_at is not None:
             self.losses[lost_at] += 1.0
 
     def step(self) -> None:
-        """Send today's couriers (a Poisson number) on sampled itineraries."""
+        """Book the trips leaving in `lead` days, on today's beliefs, then send off today's."""
+        model = self.model
+        if model.day == 0:  # the trips of the first days were booked before the run started
+            for day in range(self.lead):
+                self.book(day)
+        self.book(model.day + self.lead)
+        for courier, hour, cost in self.bookings.pop(model.day, ()):
+            self.spent_usd += cost
+            model.launch(courier, hour)
+
+    def book(self, day: int) -> None:
+        """Book the trips leaving on `day` (a Poisson number): itinerary, method, load and
+        profile drawn now, with every random number the trip will need (see U_*)."""
         model, t = self.model, self.tables
         n = int(self.stream.poisson(self.spec.couriers_per_week / 7.0))
         if n == 0 or not self.itineraries:
@@ -95,15 +122,16 @@ class TraffickerOrganisation(mesa.Agent):
         # per-call overhead outweighs its speed on a handful of draws. Only the exponential stays
         # in numpy, on the whole day's array (np.exp gives the bits it gives on each scalar
         # there; math.exp would not).
-        route_cdf = model.route_cdf[self.index]  # today's route choice, cumulative (see beliefs)
-        method_cdf, sigma = t.method_cdf, t.method_sigma
+        route_cdf = model.route_cdf[self.index]  # today's choices, cumulative (see beliefs)
+        method_cdf, sigma = model.method_cdf[self.index], t.method_sigma
         routes = [bisect_right(route_cdf, u[U_ROUTE]) for u in uniforms]
         methods = [bisect_right(method_cdf, u[U_METHOD]) for u in uniforms]
         spread = np.exp(np.array([sigma[m] for m in methods]) * normals).tolist()
         pool, n_pool = self.profile_pool, len(self.profile_pool)
         buy, fee = self.spec.buy_price_per_kg, self.spec.courier_fee
-        day_start = model.day * 24.0
+        day_start = day * 24.0
         terms, itineraries, costs = t.method_terms, t.itineraries, t.ticket_costs
+        booked = self.bookings.setdefault(day, [])
         for u, r, m, lognormal in zip(uniforms, routes, methods, spread, strict=True):
             method, method_index, lowest, highest, median = terms[m]
             kg = min(highest, max(lowest, median * lognormal))
@@ -117,8 +145,7 @@ class TraffickerOrganisation(mesa.Agent):
                 pool[int(u[U_PROFILE] * n_pool)],
                 u,
             )
-            self.spent_usd += kg * buy + fee + costs[r]
-            model.launch(courier, day_start + 24.0 * u[U_START])
+            booked.append((courier, day_start + 24.0 * u[U_START], kg * buy + fee + costs[r]))
 
 
 class Courier:
@@ -163,7 +190,7 @@ class Courier:
         self.grams = grams
         self.profile = profile
         self.uniforms = uniforms  # N_UNIFORMS numbers, laid out as U_* says
-        self.state = "planned"  # planned -> at_airport / in_flight -> delivered | seized
+        self.state = "booked"  # booked -> at_airport / in_flight -> delivered | seized
         self.stop = 0  # index into itinerary.airports of the next control point
         self.flight = ""  # flight code of the leg touching the current stop
         self.leg_departure = 0.0
@@ -344,6 +371,7 @@ class CustomsUnit(mesa.Agent):
                 channel=alert.channel,
                 alert=alert.id,
                 report=alert.report.id,
+                agency=alert.agency,
             )
             return
         self.board.post(alert)
@@ -359,6 +387,7 @@ class CustomsUnit(mesa.Agent):
             channel=alert.channel,
             alert=alert.id,
             report=alert.report.id,
+            agency=alert.agency,
         )
         model.schedule(alert.expires, self.expire_alert, alert)
 
@@ -371,6 +400,7 @@ class CustomsUnit(mesa.Agent):
             channel=alert.channel,
             alert=alert.id,
             report=alert.report.id,
+            agency=alert.agency,
         )
 
     def screen(self, courier: Courier) -> tuple[bool, Alert | None]:
@@ -403,21 +433,27 @@ class CustomsUnit(mesa.Agent):
 
 
 class ContactPoint(mesa.Agent):
-    """A national contact point (INTERPOL NCB / police): alerts at home, relay abroad, follow-up."""
+    """A national contact point of one agency: customs (on the WCO's CENcomm) or the police
+    (the INTERPOL National Central Bureau, on I-24/7). It alerts its country's airports to what
+    its agency can act on, passes reports abroad as the relay mode says, and, for the police,
+    follows up on a named organisation."""
 
-    def __init__(self, model, country: int, name: str, airports: list[int], connected: bool):
+    def __init__(
+        self, model, agency: str, country: int, name: str, airports: list[int], connected: bool
+    ):
         super().__init__(model)
+        self.agency = agency
         self.country = country
         self.name = name
         self.airports = airports
         self.connected = connected
+        self.peers: list[ContactPoint] = []  # the same agency's contact points, by country
 
     def receive_report(self, report: IntelReport) -> None:
-        """A seizure report from this country's customs: alert the other airports at home,
-        follow up on a named organisation, and pass it on abroad as the relay mode says."""
+        """A seizure report from this country: alert the other airports at home, follow up on a
+        named organisation (police), and pass it on abroad as the relay mode says."""
         model = self.model
         t = model.now
-        relay = model.spec.relay
         model.log(
             t,
             ev.REPORT,
@@ -426,14 +462,19 @@ class ContactPoint(mesa.Agent):
             report=report.id,
             organisation=report.organisation,
             channel=ev.NATIONAL,
+            agency=self.agency,
         )
+        if not report.keys[self.agency]:
+            return  # nothing this agency can act on (the police, when the courier said nothing)
         self.alert_airports(report, t, ev.NATIONAL)
-        if (
-            report.organisation is not None
-            and model.intel_rng.random() < relay.follow_up_probability
-        ):
+        if self.agency == POLICE:
+            # Both numbers are drawn whatever the outcome, so that the follow-up's parameters
+            # change no other draw of the run.
+            relay = model.spec.relay
+            success = model.intel_rng.random() < relay.follow_up_probability
             extra = 1 + int(model.intel_rng.integers(0, max(relay.follow_up_arrests_max, 1)))
-            model.record_arrests(extra, t, report)
+            if success:
+                model.record_arrests(extra, t, report)
         if model.relay_active(t):
             model.relay.forward(self, report, t)
 
@@ -447,12 +488,13 @@ class ContactPoint(mesa.Agent):
         profiling already covers what it just found."""
         for a in self.airports:
             if a != report.airport:
-                self.model.issue_alert(report, a, channel, t)
+                self.model.issue_alert(report, self.agency, a, channel, t)
 
 
 class CoordinationHub(mesa.Agent):
-    """The Operational Coordination Unit: relays each report to every connected contact point
-    after `latency` hours, sending at most `capacity` messages a day (the rest wait)."""
+    """The Operational Coordination Unit (customs and police officers together): relays each
+    report to the contact point of the same agency in every connected country, after `latency`
+    hours, sending at most `capacity` messages a day (the rest wait)."""
 
     def __init__(self, model, airport, connected: list[int], latency: float, capacity: int):
         super().__init__(model)
@@ -463,7 +505,8 @@ class CoordinationHub(mesa.Agent):
         self.sent_per_day: dict[int, int] = {}
         self.messages = 0
 
-    def receive_report(self, report: IntelReport) -> None:
+    def receive_report(self, payload: tuple[IntelReport, str]) -> None:
+        report, agency = payload
         model = self.model
         t = model.now
         model.log(
@@ -473,15 +516,15 @@ class CoordinationHub(mesa.Agent):
             report=report.id,
             courier=report.courier_id,
             channel="hub",
+            agency=agency,
         )
+        peers = model.contact_points[agency]
         for country in self.connected:
             if country == report.country:
                 continue
             send = self._next_slot(t)
             self.messages += 1
-            model.schedule(
-                send + self.latency, model.contact_points[country].receive_alert, (report, "hub")
-            )
+            model.schedule(send + self.latency, peers[country].receive_alert, (report, "hub"))
 
     def _next_slot(self, t: float) -> float:
         """Time the next message can leave: now, or the start of the first day with capacity."""

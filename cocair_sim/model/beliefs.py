@@ -1,13 +1,27 @@
-"""What trafficker organisations know and believe: route tables, risk beliefs, route choice.
+"""What trafficker organisations know and believe: route tables, risk beliefs, route and method
+choice.
 
-An organisation knows its itineraries and the baseline risk at each control point before the run
-(`RouteTables`, a function of the scenario alone). It learns from its own couriers' fates and
-from public news of seizures: a beta-binomial estimate of the risk at each airport, from which it
-chooses routes by a logit on expected profit per courier (`RouteChoice`).
+An organisation knows its itineraries and the baseline risk at each control point before the
+run (`RouteTables`, a function of the scenario alone): the chance a courier is selected there in
+normal times, and the chance a control finds the drugs, by concealment method. It believes the
+risk at each airport is that baseline times a multiplier, learnt from evidence: its own
+couriers' passages and losses, and public news of other organisations' seizures. Each evening it
+chooses routes by a logit on expected profit per courier, and shifts its mix of concealment
+methods toward those whose expected profit rose (`RouteChoice`).
 
-All organisations' beliefs are held as one organisation x airport array and their route choices
-are computed together each evening, in a few numpy calls rather than a few per organisation.
-Every number is computed exactly as it would be for the organisation alone (the same elementwise
+The evidence is unbiased in normal times, so that beliefs only move when risk does:
+- an own courier of method m that reaches airport a adds d_m(a) / d0(a) passages there (its
+  detectability relative to the organisation's usual mix) and, if seized there, one loss; the
+  prior mean risk r0(a) is the flow-weighted mean the organisation expects per passage;
+- news of other organisations' seizures at a (never its own, which it knows already) counts as
+  losses, against the passages that would produce that many seizures at the prior risk: the
+  traffic T(a) it believes passes there, nu(a) / r0(a), with nu(a) the seizures of others'
+  couriers it expects at a a day in normal times.
+In a world without an operation, E[losses] / E[passages] = r0(a) for both kinds of evidence.
+
+All organisations' beliefs are held as one organisation x airport array and their choices are
+computed together each evening, in a few numpy calls rather than a few per organisation. Every
+number is computed exactly as it would be for the organisation alone (the same elementwise
 operations; sums and maxima per organisation).
 """
 
@@ -24,10 +38,12 @@ from cocair_sim.scenario.schema import METHODS
 if TYPE_CHECKING:
     from cocair_sim.model.model import CocairModel
     from cocair_sim.scenario.network import Itinerary
-    from cocair_sim.scenario.schema import OrganisationSpec
+    from cocair_sim.scenario.schema import KgDistribution, OrganisationSpec
 
 MAX_CONTROLS = 4  # control points of an itinerary with at most two connections
 RISK_CAP = 0.99  # no control point is believed certain death
+N_METHODS = len(METHODS)
+_NODES, _WEIGHTS = np.polynomial.hermite.hermgauss(48)
 
 
 def cumulative(probabilities: np.ndarray) -> list[float]:
@@ -42,6 +58,12 @@ def cumulative(probabilities: np.ndarray) -> list[float]:
     return cdf
 
 
+def expected_kg(kg: KgDistribution) -> float:
+    """Mean load of a method: a lognormal around the median, clipped to [min, max]."""
+    draws = kg.median * np.exp(kg.sigma * np.sqrt(2.0) * _NODES)
+    return float(np.clip(draws, kg.min, kg.max) @ _WEIGHTS / np.sqrt(np.pi))
+
+
 def _read_only(*arrays: np.ndarray) -> None:
     for value in arrays:
         value.flags.writeable = False  # shared by every model of the scenario
@@ -50,189 +72,296 @@ def _read_only(*arrays: np.ndarray) -> None:
 @dataclass(frozen=True, slots=True)
 class RouteTables:
     """What an organisation knows before the run starts: its itineraries, methods, costs and the
-    baseline risk at each control point. A function of the scenario alone, so it is built once
-    per scenario and shared (read-only) by every model of it."""
+    baseline chances of selection and detection at each control point. A function of the
+    scenario alone, so it is built once per scenario and shared (read-only) by every model."""
 
     itineraries: list[Itinerary]
-    # The methods as Python numbers, read per courier: cumulative shares (for bisect), the
-    # lognormal spread of the load, and (method, index in METHODS, min, max, median kg).
-    method_cdf: tuple[float, ...]
+    # The methods as Python numbers, read per courier: the lognormal spread of the load, and
+    # (method, index in METHODS, min, max, median kg), in the organisation's own order.
     method_sigma: tuple[float, ...]
     method_terms: tuple[tuple[str, int, float, float, float], ...]
+    method_index: np.ndarray  # the organisation's methods as indices into METHODS
+    base_share: np.ndarray  # share of each method (METHODS order, 0 for unused ones)
+    kg: np.ndarray  # mean load of each method (METHODS order)
     ticket_costs: list[float]  # per itinerary, Python floats for per-courier lookups
-    mean_kg: float
-    prior_mean: np.ndarray  # known baseline risk per airport
-    prior_known: np.ndarray  # airports with a known risk
-    prior_floor: np.ndarray  # prior_mean, kept away from 0 for division
     stop_index: np.ndarray  # itinerary x control point: the airports, ascending, padded
-    stop_prior: np.ndarray  # itinerary x control point: prior risk, 0 in padding
-    alpha0: np.ndarray  # beta-binomial prior pseudo-losses per airport
-    pseudo_total: np.ndarray  # alpha0 + beta0
-    trip_cost: np.ndarray  # expected cost of a trip per itinerary
+    stop_select: np.ndarray  # itinerary x control point: selection chance, 0 in padding
+    stop_detect: np.ndarray  # itinerary x control point x method: detection chance
+    stop_order: np.ndarray  # itinerary x control point: position on the journey (0 first)
+    fixed_cost: np.ndarray  # per itinerary: courier fee and ticket
 
     @classmethod
     def build(cls, model: CocairModel, spec: OrganisationSpec) -> RouteTables:
         net = model.network
         itineraries = net.itineraries_for(spec.sources, spec.markets)
         methods = [m for m in METHODS if m in spec.methods]
-        method_cdf = cumulative(np.array([spec.methods[m].share for m in methods]))
-        mean_kg = sum(spec.methods[m].share * spec.methods[m].kg.median for m in methods)
-        shares = np.array([spec.methods[m].share if m in spec.methods else 0.0 for m in METHODS])
-        prior_risk = model.baseline_risk_matrix(itineraries, shares)  # itinerary x airport
-        n_air, n_it = len(net.airports), len(itineraries)
-        incidence = np.zeros((n_it, n_air))
-        incidence[
-            [i for i, it in enumerate(itineraries) for _ in it.airports],
-            [a for it in itineraries for a in it.airports],
-        ] = 1.0
-        visits = incidence.sum(axis=0)
-        prior_mean = np.where(visits > 0, prior_risk.sum(axis=0) / np.maximum(visits, 1), 0.0)
-        # The same prior risk as a compact (itinerary x control point) matrix, control points in
-        # ascending airport order and padded with risk-free cells. The daily route choice works
-        # on it instead of the mostly-zero itinerary x airport matrix.
-        # Same numbers: the product over a row meets the same factors in the same order
-        # (the dense row only adds exact factors of 1.0).
-        pad = [[0] * (MAX_CONTROLS - len(it.airports)) for it in itineraries]
-        stop_index = np.array(
-            [sorted(it.airports) + p for it, p in zip(itineraries, pad, strict=True)],
-            dtype=np.intp,
-        ).reshape(n_it, MAX_CONTROLS)
-        n_stops = np.array([len(it.airports) for it in itineraries], dtype=np.intp)
-        real = np.arange(MAX_CONTROLS) < n_stops.reshape(n_it, 1)
-        stop_prior = np.where(real, np.take_along_axis(prior_risk, stop_index, axis=1), 0.0)
-        strength = 1.0 / max(spec.adaptation.rate, 1e-9)
-        alpha0 = strength * prior_mean
+        n_it = len(itineraries)
+        source_lift = model.spec.screening.arrival_from_source_lift
+        select = np.zeros((n_it, MAX_CONTROLS))
+        detect = np.zeros((n_it, MAX_CONTROLS, N_METHODS))
+        order = np.zeros((n_it, MAX_CONTROLS), dtype=np.intp)
+        index = np.zeros((n_it, MAX_CONTROLS), dtype=np.intp)
+        for i, it in enumerate(itineraries):
+            last = len(it.airports) - 1
+            # Control points in ascending airport order (padded with risk-free cells), so that
+            # every organisation's rows stack into one array.
+            for j, (stop, a) in enumerate(sorted(enumerate(it.airports), key=lambda s: s[1])):
+                unit = model.customs[a].profile
+                stage = 0 if stop == 0 else (2 if stop == last else 1)
+                p = unit.base_capacity / unit.passengers * unit.stage_lift[stage]
+                if stage == 2 and it.final_from_source:
+                    p *= source_lift
+                select[i, j] = min(1.0, p)
+                detect[i, j] = unit.detection
+                order[i, j] = stop
+                index[i, j] = a
         costs = np.array([spec.ticket_cost_per_1000km * it.km / 1000.0 for it in itineraries])
         kg = {m: spec.methods[m].kg for m in methods}
         tables = cls(
             itineraries=itineraries,
-            method_cdf=tuple(method_cdf),
-            method_sigma=tuple(float(spec.methods[m].kg.sigma) for m in methods),
+            method_sigma=tuple(float(kg[m].sigma) for m in methods),
             method_terms=tuple(
                 (m, METHODS.index(m), kg[m].min, kg[m].max, kg[m].median) for m in methods
             ),
+            method_index=np.array([METHODS.index(m) for m in methods], dtype=np.intp),
+            base_share=np.array(
+                [spec.methods[m].share if m in spec.methods else 0.0 for m in METHODS]
+            ),
+            kg=np.array([expected_kg(kg[m]) if m in kg else 0.0 for m in METHODS]),
             ticket_costs=costs.tolist(),
-            mean_kg=mean_kg,
-            prior_mean=prior_mean,
-            prior_known=prior_mean > 0,
-            prior_floor=np.maximum(prior_mean, 1e-12),
-            stop_index=stop_index,
-            stop_prior=stop_prior,
-            alpha0=alpha0,
-            pseudo_total=alpha0 + strength * (1.0 - prior_mean),
-            trip_cost=mean_kg * spec.buy_price_per_kg + spec.courier_fee + costs,
+            stop_index=index,
+            stop_select=select,
+            stop_detect=detect,
+            stop_order=order,
+            fixed_cost=spec.courier_fee + costs,
         )
         _read_only(
-            tables.prior_mean,
-            tables.prior_known,
-            tables.prior_floor,
-            tables.stop_index,
-            tables.stop_prior,
-            tables.alpha0,
-            tables.pseudo_total,
-            tables.trip_cost,
+            *(v for v in (getattr(tables, f) for f in cls.__slots__) if isinstance(v, np.ndarray))
         )
         return tables
 
 
 @dataclass(frozen=True, slots=True)
+class Choice:
+    """One evening's choices of every organisation."""
+
+    routes: list[np.ndarray]  # per organisation: probability of each of its itineraries
+    shares: np.ndarray  # organisation x method (METHODS order): the mix of methods
+
+
+@dataclass(frozen=True, slots=True)
 class RouteChoice:
-    """The fixed terms of every organisation's route choice, stacked: itinerary rows of all
+    """The fixed terms of every organisation's choices, stacked: itinerary rows of all
     organisations one after the other, organisation x airport arrays for the beliefs. Built once
     per scenario and shared (read-only)."""
 
     segments: tuple[tuple[int, int], ...]  # itinerary rows of each organisation
     starts: np.ndarray  # first row of each organisation that has itineraries
+    row_org: np.ndarray  # per row: its organisation
     row_segment: np.ndarray  # per row: its organisation's position in `starts`
     stop_index: np.ndarray  # row x control point: index into the flattened multiplier
-    stop_prior: np.ndarray  # row x control point: prior risk, 0 in padding
-    mean_kg: np.ndarray  # per row: its organisation's mean load
-    sell_price: np.ndarray  # per row
-    trip_cost: np.ndarray  # per row
+    stop_select: np.ndarray  # row x control point
+    stop_detect: np.ndarray  # row x control point x method
+    kg: np.ndarray  # row x method: mean loads
+    sell_price: np.ndarray  # row x 1
+    buy_price: np.ndarray  # row x 1
+    fixed_cost: np.ndarray  # per row
     temperature: np.ndarray  # per organisation with itineraries
+    base_share: np.ndarray  # organisation x method
     alpha0: np.ndarray  # organisation x airport: prior pseudo-losses
     pseudo_total: np.ndarray  # organisation x airport: prior pseudo-passages
-    prior_floor: np.ndarray  # organisation x airport
+    prior_mean: np.ndarray  # organisation x airport: the risk expected per passage
+    prior_floor: np.ndarray  # organisation x airport: prior_mean away from 0
     learns: np.ndarray  # organisation x airport: adaptive organisation, airport of known risk
     keep: np.ndarray  # organisation x 1: evidence kept from one day to the next
-    news_weight: np.ndarray  # organisation x 1: weight of a seizure in the news
+    news_weight: np.ndarray  # organisation x 1
+    news_traffic: np.ndarray  # organisation x airport: the passages news counts against
+    relative_detection: np.ndarray  # organisation x method x airport: d_m(a) / d0(a)
+    method_adaptive: np.ndarray  # organisation x 1: shifts its mix of methods
+    method_scale: np.ndarray  # organisation x 1: the logit's scale for methods
+    prior_method_value: np.ndarray  # organisation x method: value per courier at the prior
+    prior: Choice  # the choices on no evidence
     adaptive: bool  # any organisation learns at all
 
     @classmethod
-    def build(cls, tables: list[RouteTables], specs: list[OrganisationSpec]) -> RouteChoice:
-        n_air = len(tables[0].prior_mean) if tables else 0
+    def build(
+        cls, tables: list[RouteTables], specs: list[OrganisationSpec], n_air: int
+    ) -> RouteChoice:
+        n_org = len(tables)
         sizes = [len(t.itineraries) for t in tables]
         bounds = [0, *itertools.accumulate(sizes)]
-        segments = tuple(itertools.pairwise(bounds))
         live = [k for k, n in enumerate(sizes) if n]
-        rows = [np.full(sizes[k], k) for k in live]
-        row_org = np.concatenate(rows) if rows else np.zeros(0, dtype=int)
+        row_org = np.concatenate([np.full(sizes[k], k) for k in live] or [np.zeros(0, int)])
         position = {k: i for i, k in enumerate(live)}
 
+        def rows(arrays, shape) -> np.ndarray:
+            return np.concatenate([arrays[k] for k in live] or [np.zeros((0, *shape))])
+
         def per_row(values) -> np.ndarray:
-            return np.array([float(values[k]) for k in row_org.tolist()])
+            return np.array([float(values[k]) for k in row_org.tolist()]).reshape(-1, 1)
 
-        def stacked(arrays) -> np.ndarray:
-            return np.array(arrays, dtype=float).reshape(len(tables), n_air)
-
-        enabled = np.array([s.adaptation.enabled for s in specs], dtype=bool)
-        choice = cls(
-            segments=segments,
+        adaptive = np.array([s.adaptation.enabled for s in specs], dtype=bool)
+        base_share = np.array([t.base_share for t in tables]).reshape(n_org, N_METHODS)
+        fields = dict(
+            segments=tuple(itertools.pairwise(bounds)),
             starts=np.array([bounds[k] for k in live], dtype=np.intp),
+            row_org=row_org.astype(np.intp),
             row_segment=np.array([position[k] for k in row_org.tolist()], dtype=np.intp),
-            stop_index=np.concatenate(
-                [tables[k].stop_index + k * n_air for k in live] or [np.zeros((0, MAX_CONTROLS))]
+            stop_index=rows(
+                [t.stop_index + k * n_air for k, t in enumerate(tables)], (MAX_CONTROLS,)
             ).astype(np.intp),
-            stop_prior=np.concatenate(
-                [tables[k].stop_prior for k in live] or [np.zeros((0, MAX_CONTROLS))]
-            ),
-            mean_kg=per_row([t.mean_kg for t in tables]),
+            stop_select=rows([t.stop_select for t in tables], (MAX_CONTROLS,)),
+            stop_detect=rows([t.stop_detect for t in tables], (MAX_CONTROLS, N_METHODS)),
+            kg=np.array([tables[k].kg for k in row_org.tolist()]).reshape(-1, N_METHODS),
             sell_price=per_row([s.sell_price_per_kg for s in specs]),
-            trip_cost=np.concatenate([t.trip_cost for t in tables] or [np.zeros(0)]),
+            buy_price=per_row([s.buy_price_per_kg for s in specs]),
+            fixed_cost=rows([t.fixed_cost for t in tables], ()),
             temperature=np.array([specs[k].choice_temperature for k in live], dtype=float),
-            alpha0=stacked([t.alpha0 for t in tables]),
-            pseudo_total=stacked([t.pseudo_total for t in tables]),
-            prior_floor=stacked([t.prior_floor for t in tables]),
-            learns=stacked([t.prior_known for t in tables]).astype(bool) & enabled[:, None],
-            # An organisation that does not adapt keeps its (empty) evidence as it is: x 1 + 0.
+            base_share=base_share,
             keep=np.array(
-                [[1.0 - s.adaptation.relax_per_day if s.adaptation.enabled else 1.0] for s in specs]
-            ).reshape(len(specs), 1),
+                [1.0 - s.adaptation.relax_per_day if s.adaptation.enabled else 1.0 for s in specs]
+            ).reshape(n_org, 1),
             news_weight=np.array(
-                [[s.adaptation.news_weight if s.adaptation.enabled else 0.0] for s in specs]
-            ).reshape(len(specs), 1),
-            adaptive=bool(enabled.any()),
+                [s.adaptation.news_weight if s.adaptation.enabled else 0.0 for s in specs]
+            ).reshape(n_org, 1),
+            method_adaptive=np.array(
+                [s.adaptation.enabled and s.adaptation.method_choice for s in specs]
+            ).reshape(n_org, 1),
         )
+        # The prior: choices at multiplier 1 everywhere, with the methods' base shares.
+        ones = np.ones((n_org, n_air))
+        values = _method_values(fields, ones)
+        routes = _route_logit(fields, values, base_share)
+        prior = Choice(routes, base_share)
+        # What each organisation expects a courier to meet at each airport in normal times.
+        passes, losses = _expected_evidence(tables, routes, n_air)
+        prior_mean = np.divide(losses, passes, out=np.zeros_like(losses), where=passes > 0)
+        prior_floor = np.maximum(prior_mean, 1e-12)
+        detection = _detection_by_airport(tables, n_air)
+        usual = np.einsum("om,oma->oa", base_share, detection)
+        relative = detection / np.maximum(usual, 1e-12)[:, None, :]
+        rate = np.array([s.couriers_per_week / 7.0 for s in specs]).reshape(n_org, 1)
+        expected_news = rate * losses  # seizures a day of each organisation's couriers
+        others = expected_news.sum(axis=0, keepdims=True) - expected_news
+        learns = (prior_mean > 0) & adaptive[:, None]
+        strength = np.array([1.0 / max(s.adaptation.rate, 1e-9) for s in specs]).reshape(n_org, 1)
+        prior_value = _method_value_per_courier(fields, values, routes)
+        fields.update(
+            alpha0=strength * prior_mean,
+            pseudo_total=strength * np.ones((n_org, n_air)),
+            prior_mean=prior_mean,
+            prior_floor=prior_floor,
+            learns=learns,
+            news_traffic=np.where(learns, others / prior_floor, 0.0),
+            relative_detection=relative,
+            method_scale=np.array(
+                [
+                    s.choice_temperature * max(abs(float(base_share[k] @ prior_value[k])), 1.0)
+                    for k, s in enumerate(specs)
+                ]
+            ).reshape(n_org, 1),
+            prior_method_value=prior_value,
+            prior=prior,
+            adaptive=bool(adaptive.any()),
+        )
+        choice = cls(**fields)
         _read_only(
             *(v for v in (getattr(choice, f) for f in cls.__slots__) if isinstance(v, np.ndarray))
         )
+        for r in routes:
+            r.flags.writeable = False
         return choice
 
-    def probabilities(self, losses: np.ndarray, passes: np.ndarray) -> list[np.ndarray]:
-        """Each organisation's logit choice over its itineraries by expected profit per courier,
-        given its evidence so far (losses and passages per airport)."""
+    def multiplier(self, losses: np.ndarray, passes: np.ndarray) -> np.ndarray:
+        """Each organisation's believed risk at each airport relative to the prior
+        (organisation x airport)."""
         posterior = (self.alpha0 + losses) / (self.pseudo_total + passes)
-        multiplier = np.where(self.learns, posterior / self.prior_floor, 1.0)
-        risk = np.minimum(self.stop_prior * multiplier.ravel()[self.stop_index], RISK_CAP)
-        survival = np.prod(1.0 - risk, axis=1)
-        profit = survival * self.mean_kg * self.sell_price - self.trip_cost
-        best = np.maximum.reduceat(profit, self.starts) if len(self.starts) else profit
-        scale = self.temperature * np.maximum(np.abs(best), 1.0)
-        weights = np.exp((profit - best[self.row_segment]) / scale[self.row_segment])
-        # Sums per organisation on its own slice: numpy's pairwise summation then groups the
-        # terms exactly as for the organisation alone (np.add.reduceat adds them in sequence).
-        return [weights[a:b] / weights[a:b].sum() for a, b in self.segments]
+        return np.where(self.learns, posterior / self.prior_floor, 1.0)
 
-    def prior(self, n_air: int) -> list[np.ndarray]:
-        """The route choice on no evidence (the same for every model of the scenario)."""
-        empty = np.zeros((len(self.segments), n_air))
-        probabilities = self.probabilities(empty, empty)
-        _read_only(*probabilities)
-        return probabilities
+    def choose(self, losses: np.ndarray, passes: np.ndarray, shares: np.ndarray) -> Choice:
+        """Every organisation's choices for tomorrow's bookings, given its evidence so far:
+        routes by a logit on expected profit per courier under its current method mix, then a
+        mix of methods shifted toward those whose expected value rose since the prior."""
+        f = {name: getattr(self, name) for name in self.__slots__}
+        values = _method_values(f, self.multiplier(losses, passes))
+        routes = _route_logit(f, values, shares)
+        value = _method_value_per_courier(f, values, routes)
+        shift = np.exp((value - self.prior_method_value) / self.method_scale)
+        weights = self.base_share * shift
+        adapted = weights / weights.sum(axis=1, keepdims=True)
+        return Choice(routes, np.where(self.method_adaptive, adapted, self.base_share))
 
-    def learn_news(self, losses: np.ndarray, passes: np.ndarray, seizures: np.ndarray) -> None:
-        """Public news of the day's seizures, and slow forgetting of old evidence (in place)."""
-        news = self.news_weight * seizures
+    def learn_news(
+        self, losses: np.ndarray, passes: np.ndarray, others: np.ndarray, reported: float
+    ) -> None:
+        """Evening: the day's news of other organisations' seizures (organisation x airport,
+        `others`, of which a share `reported` makes the news) and slow forgetting (in place)."""
         for evidence in (losses, passes):
             evidence *= self.keep
-            evidence += news
+        losses += self.news_weight * reported * others
+        passes += self.news_weight * reported * self.news_traffic
+
+
+def _detection_by_airport(tables: list[RouteTables], n_air: int) -> np.ndarray:
+    """organisation x method x airport: the detection chance each organisation knows."""
+    out = np.zeros((len(tables), N_METHODS, n_air))
+    for k, t in enumerate(tables):
+        for i, it in enumerate(t.itineraries):
+            for j in range(len(it.airports)):  # the rest is padding
+                out[k, :, t.stop_index[i, j]] = t.stop_detect[i, j]
+    return out
+
+
+def _method_values(f: dict, multiplier: np.ndarray) -> np.ndarray:
+    """row x method: what a courier on the row's itinerary is worth with each method (expected
+    sales if it survives, minus the drugs' cost), given the believed multipliers."""
+    mult = multiplier.ravel()[f["stop_index"]]  # row x control point
+    risk = np.minimum(f["stop_select"][..., None] * f["stop_detect"] * mult[..., None], RISK_CAP)
+    survival = np.prod(1.0 - risk, axis=1)  # row x method
+    return f["kg"] * (survival * f["sell_price"] - f["buy_price"])
+
+
+def _route_logit(f: dict, values: np.ndarray, shares: np.ndarray) -> list[np.ndarray]:
+    """Each organisation's logit choice over its itineraries by expected profit per courier."""
+    if not len(f["starts"]):
+        return [np.zeros(0) for _ in f["segments"]]
+    profit = (values * shares[f["row_org"]]).sum(axis=1) - f["fixed_cost"]
+    best = np.maximum.reduceat(profit, f["starts"])
+    scale = f["temperature"] * np.maximum(np.abs(best), 1.0)
+    weights = np.exp((profit - best[f["row_segment"]]) / scale[f["row_segment"]])
+    # Sums per organisation on its own slice: numpy's pairwise summation then groups the terms
+    # exactly as for the organisation alone (np.add.reduceat adds them in sequence).
+    return [weights[a:b] / weights[a:b].sum() for a, b in f["segments"]]
+
+
+def _method_value_per_courier(f: dict, values: np.ndarray, routes: list[np.ndarray]) -> np.ndarray:
+    """organisation x method: a courier's expected value with each method, over the routes."""
+    out = np.zeros((len(routes), N_METHODS))
+    for k, (a, b) in enumerate(f["segments"]):
+        if b > a:
+            out[k] = routes[k] @ values[a:b]
+    return out
+
+
+def _expected_evidence(
+    tables: list[RouteTables], routes: list[np.ndarray], n_air: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per organisation and airport, in normal times and per courier sent: the passages it
+    expects to record (weighted by detectability relative to its usual mix) and the losses."""
+    passes = np.zeros((len(tables), n_air))
+    losses = np.zeros((len(tables), n_air))
+    for k, t in enumerate(tables):
+        share = t.base_share
+        for i, it in enumerate(t.itineraries):
+            n = len(it.airports)
+            journey = np.argsort(t.stop_order[i, :n])  # control points in travel order
+            reach = share.copy()  # of the couriers of each method, those still carrying
+            usual = share @ t.stop_detect[i, :n].T  # per control point: the usual detection
+            for j in journey:
+                a = t.stop_index[i, j]
+                risk = t.stop_select[i, j] * t.stop_detect[i, j]  # per method
+                relative = t.stop_detect[i, j] / max(usual[j], 1e-12)
+                passes[k, a] += routes[k][i] * float(reach @ relative)
+                losses[k, a] += routes[k][i] * float(reach @ risk)
+                reach = reach * (1.0 - risk)
+    return passes, losses

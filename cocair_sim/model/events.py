@@ -21,7 +21,7 @@ class Event(NamedTuple):
     """One row of the event log (`events.csv`).
 
     `airport` is the airport's index in the network (the CSV shows its code and country). An
-    `arrest` row is a follow-up: how many were arrested is in `courier` (see `arrests`).
+    `arrest` row is a police follow-up: how many were arrested is in `courier` (see `arrests`).
     """
 
     time_h: float
@@ -35,6 +35,7 @@ class Event(NamedTuple):
     channel: str
     alert: int | None
     report: int | None
+    agency: str  # the agency whose report or alert it is ("customs" or "police"), or ""
 
     @property
     def arrests(self) -> int:

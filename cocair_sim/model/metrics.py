@@ -42,6 +42,8 @@ TALLIES = (
     "random_hits",
     "seizures_participants",
     "seized_participants_g",
+    "seizures_destinations",
+    "seized_destinations_g",
 )
 
 OPERATION_PREFIX = "operation."
@@ -140,7 +142,12 @@ for _metric in (
     Metric("kg_shipped", "cocaine shipped", _kg("shipped_g"), "kg", operation=True, daily=True),
     Metric("kg_seized", "cocaine seized", _kg("seized_g"), "kg", operation=True, daily=True),
     Metric(
-        "kg_delivered", "cocaine delivered", _kg("delivered_g"), "kg", operation=True, daily=True
+        "kg_delivered",
+        "cocaine that reached its markets (Europe)",
+        _kg("delivered_g"),
+        "kg",
+        operation=True,
+        daily=True,
     ),
     Metric(
         "kg_in_transit",
@@ -215,6 +222,21 @@ for _metric in (
         "kg_seized_participants",
         "cocaine seized at participating airports",
         _kg("seized_participants_g"),
+        "kg",
+        whole_run=False,
+        operation=True,
+    ),
+    Metric(
+        "seizures_destinations",
+        "seizure cases at European destination airports",
+        _count("seizures_destinations"),
+        whole_run=False,
+        operation=True,
+    ),
+    Metric(
+        "kg_seized_destinations",
+        "cocaine seized at European destination airports",
+        _kg("seized_destinations_g"),
         "kg",
         whole_run=False,
         operation=True,

@@ -19,7 +19,7 @@ import mesa
 import numpy as np
 
 from cocair_sim.intel.relay import get_relay_mode
-from cocair_sim.intel.reports import Alert, AlertBoard, IntelReport
+from cocair_sim.intel.reports import CUSTOMS, POLICE, Alert, AlertBoard, IntelReport
 from cocair_sim.model import events as ev
 from cocair_sim.model.agents import (
     U_TALK,
@@ -123,6 +123,7 @@ class CocairModel(mesa.Model):
         self.route_g_flown = [0] * len(net.routes)
         self.couriers: dict[int, Courier] = {}  # under way, by id, in order of departure
         self._seizures_today = np.zeros(n_air)
+        self._own_seizures_today = np.zeros((len(spec.organisations), n_air))
         self.first_relay_delivery: dict[int, float] = {}  # report id -> hour
         self._reports: dict[int, IntelReport] = {}
 
@@ -140,16 +141,25 @@ class CocairModel(mesa.Model):
         profiles = derived(spec, "customs profiles", lambda: CustomsProfile.build_all(spec, net))
         self.customs = [CustomsUnit(self, profile) for profile in profiles]
         connected = self._connected_countries()
-        self.contact_points = [
-            ContactPoint(
-                self,
-                country=k,
-                name=name,
-                airports=[a.index for a in net.airports if a.country == name],
-                connected=k in connected,
-            )
-            for k, name in enumerate(net.countries)
-        ]
+        # Two contact points per country, customs and police (see ContactPoint), each knowing
+        # its peers of the same agency.
+        self.contact_points = {
+            agency: [
+                ContactPoint(
+                    self,
+                    agency=agency,
+                    country=k,
+                    name=name,
+                    airports=[a.index for a in net.airports if a.country == name],
+                    connected=k in connected,
+                )
+                for k, name in enumerate(net.countries)
+            ]
+            for agency in (CUSTOMS, POLICE)
+        }
+        for peers in self.contact_points.values():
+            for cp in peers:
+                cp.peers = peers
         hub_index = net.by_iata[spec.relay.hub_airport]
         self.hub = CoordinationHub(
             self,
@@ -162,18 +172,17 @@ class CocairModel(mesa.Model):
             derived(spec, ("route tables", k), lambda org=org: RouteTables.build(self, org))
             for k, org in enumerate(spec.organisations)
         ]
+        n_air = len(net.airports)
         self.route_choice = derived(
-            spec, "route choice", lambda: RouteChoice.build(tables, spec.organisations)
+            spec, "route choice", lambda: RouteChoice.build(tables, spec.organisations, n_air)
         )
-        # Every organisation's evidence (organisation x airport) and route choice; rows are the
+        # Every organisation's evidence (organisation x airport) and choices; rows are the
         # organisations' own (see TraffickerOrganisation).
-        shape = (len(tables), len(net.airports))
+        shape = (len(tables), n_air)
         self.losses, self.passes = np.zeros(shape), np.zeros(shape)
-        self.route_probabilities = derived(
-            spec, "prior route choice", lambda: self.route_choice.prior(shape[1])
-        )
-        self.route_cdf = derived(
-            spec, "prior route cdf", lambda: [cumulative(p) for p in self.route_probabilities]
+        self.choice = self.route_choice.prior
+        self.route_cdf, self.method_cdf = derived(
+            spec, "prior cdfs", lambda: self._cdfs(self.choice, tables)
         )
         self.organisations = [
             TraffickerOrganisation(
@@ -203,32 +212,6 @@ class CocairModel(mesa.Model):
             iata = self.network.airports[idx].iata
             reporters[f"kg_via_{iata}"] = lambda m, i=idx: m.via_g_today[i] / 1000.0
         return reporters
-
-    def mean_detection(self, shares: np.ndarray) -> np.ndarray:
-        """Detection probability per airport for a given method mix."""
-        return np.array([float(np.array(unit.profile.detection) @ shares) for unit in self.customs])
-
-    def baseline_risk_matrix(self, itineraries, shares: np.ndarray) -> np.ndarray:
-        """Risk of losing a courier at each control point, as traffickers know it in normal times
-        (no operation, no alerts). Shape: itineraries x airports."""
-        # Built row by row on Python floats (one array at the end): numpy scalar updates cost
-        # more than the arithmetic. Same arithmetic, same numbers.
-        det = self.mean_detection(shares).tolist()
-        source_lift = self.spec.screening.arrival_from_source_lift
-        n_air = len(self.network.airports)
-        rows = []
-        for it in itineraries:
-            last = len(it.airports) - 1
-            row = [0.0] * n_air
-            for stop, a in enumerate(it.airports):
-                unit = self.customs[a].profile
-                stage = 0 if stop == 0 else (2 if stop == last else 1)
-                p = unit.base_capacity / unit.passengers * unit.stage_lift[stage]
-                if stage == 2 and it.final_from_source:
-                    p *= source_lift
-                row[a] = 1.0 - (1.0 - row[a]) * (1.0 - min(1.0, p) * det[a])
-            rows.append(row)
-        return np.array(rows, dtype=float).reshape(len(itineraries), n_air)
 
     def _in_window(self, day: int) -> bool:
         start, end = self._window
@@ -267,25 +250,39 @@ class CocairModel(mesa.Model):
         self.now = self.day * 24.0
         self.via_g_today = [0] * len(self.via_g_today)
         self._seizures_today[:] = 0
+        self._own_seizures_today[:] = 0
         for unit in self.customs:
             unit.step()
         for org in self.organisations:  # fixed order: each draws from its own stream
             org.step()
         self._dispatch_until((self.day + 1) * 24.0)
-        self._learn_news(self._seizures_today * self.spec.relay.news_probability)
+        self._learn()
         self.check_mass_balance()
         self.datacollector.collect(self)
         if self.steps >= self.days:
             self.running = False
 
-    def _learn_news(self, seizures: np.ndarray) -> None:
-        """Evening: every organisation hears of the day's seizures and revises its routes."""
-        choice = self.route_choice
-        if not choice.adaptive:
+    def _learn(self) -> None:
+        """Evening: every organisation hears of the day's seizures of other organisations'
+        couriers and revises its choices for tomorrow's bookings."""
+        route_choice = self.route_choice
+        if not route_choice.adaptive:
             return
-        choice.learn_news(self.losses, self.passes, seizures)
-        self.route_probabilities = choice.probabilities(self.losses, self.passes)
-        self.route_cdf = [cumulative(p) for p in self.route_probabilities]
+        others = self._seizures_today[None, :] - self._own_seizures_today
+        reported = self.spec.relay.news_probability
+        route_choice.learn_news(self.losses, self.passes, others, reported)
+        self.choice = route_choice.choose(self.losses, self.passes, self.choice.shares)
+        self.route_cdf, self.method_cdf = self._cdfs(
+            self.choice, [o.tables for o in self.organisations]
+        )
+
+    @staticmethod
+    def _cdfs(choice, tables) -> tuple[list[list[float]], list[list[float]]]:
+        """The choices as cumulative lists, which bookings pick from by bisection."""
+        return (
+            [cumulative(p) for p in choice.routes],
+            [cumulative(s[t.method_index]) for s, t in zip(choice.shares, tables, strict=True)],
+        )
 
     def run(self) -> CocairModel:
         while self.running:
@@ -358,7 +355,7 @@ class CocairModel(mesa.Model):
             window["couriers_delivered"] += 1
         org = courier.organisation
         org.revenue_usd += courier.kg * org.spec.sell_price_per_kg
-        org.learn_passage(courier.itinerary.airports, None)
+        org.learn_passage(courier.itinerary.airports, courier.method_index, None)
         courier.state = "delivered"
         del self.couriers[courier.unique_id]
 
@@ -369,14 +366,19 @@ class CocairModel(mesa.Model):
         self.count("seized_g", grams)
         self.count("seizures")
         self.count("arrests")
-        if net.airports[a].participant:
+        airport = net.airports[a]
+        if airport.participant:
             self.count("seizures_participants")
             self.count("seized_participants_g", grams)
+        if airport.role == "destination":
+            self.count("seizures_destinations")
+            self.count("seized_destinations_g", grams)
         self.count("alert_hits" if alert is not None else "random_hits")
         self.seized_g_by_airport[a] += grams
         self.seizures_by_airport[a] += 1
         self.seized_g_by_method[courier.method_index] += grams
         self._seizures_today[a] += 1
+        self._own_seizures_today[courier.organisation.index, a] += 1
         if alert is not None:
             alert.hits += 1
         org = courier.organisation
@@ -390,6 +392,7 @@ class CocairModel(mesa.Model):
             kg=courier.kg,
             channel=alert.channel if alert else "",
             alert=alert.id if alert else None,
+            agency=alert.agency if alert else "",
         )
         if alert is not None:
             self.log(
@@ -402,8 +405,9 @@ class CocairModel(mesa.Model):
                 channel=alert.channel,
                 alert=alert.id,
                 report=alert.report.id,
+                agency=alert.agency,
             )
-        org.learn_passage(courier.itinerary.airports[: courier.stop + 1], a)
+        org.learn_passage(courier.itinerary.airports[: courier.stop + 1], courier.method_index, a)
         u = courier.uniforms
         talked = u[U_TALK] < self.spec.relay.talk_probability
         report = IntelReport(
@@ -421,8 +425,22 @@ class CocairModel(mesa.Model):
         self._reports[report.id] = report
         courier.state = "seized"
         del self.couriers[courier.unique_id]
-        ncp = self.contact_points[report.country]
-        self.schedule(t + self.spec.relay.national_delay_hours / 2, ncp.receive_report, report)
+        self._report(report, t)
+
+    def _report(self, report: IntelReport, t: float) -> None:
+        """Customs report a seizure on their own channel; the police learn of it at once where a
+        joint task force works, and otherwise only as often as the agencies share."""
+        customs = self.contact_points[CUSTOMS][report.country]
+        self.schedule(t + self.spec.relay.national_delay_hours / 2, customs.receive_report, report)
+        agencies = self.spec.agencies
+        if agencies.task_forces and self.customs[report.airport].profile.task_force:
+            delay = agencies.task_force_delay_hours
+        elif self.intel_rng.random() < agencies.police_report_probability:
+            delay = agencies.police_delay_hours
+        else:
+            return
+        police = self.contact_points[POLICE][report.country]
+        self.schedule(t + delay, police.receive_report, report)
 
     def record_arrests(self, n: int, t: float, report: IntelReport) -> None:
         """Follow-up arrests in an organisation after a contact point's enquiry."""
@@ -436,6 +454,7 @@ class CocairModel(mesa.Model):
             kg=None,
             channel="follow_up",
             courier=n,
+            agency=POLICE,
         )
 
     def countries_on(self, itinerary: tuple[int, ...], exclude: int) -> list[int]:
@@ -447,7 +466,9 @@ class CocairModel(mesa.Model):
                 seen.append(k)
         return seen
 
-    def issue_alert(self, report: IntelReport, airport: int, channel: str, t: float) -> None:
+    def issue_alert(
+        self, report: IntelReport, agency: str, airport: int, channel: str, t: float
+    ) -> None:
         """A contact point alerts one airport: the alert arrives after the national delay and
         expires `alert_lifetime_hours` after the seizure."""
         relay = self.spec.relay
@@ -455,6 +476,7 @@ class CocairModel(mesa.Model):
         alert = Alert(
             id=self.counts["alerts_sent"] + 1,
             report=report,
+            agency=agency,
             channel=channel,
             airport=airport,
             issued=t,
@@ -462,7 +484,15 @@ class CocairModel(mesa.Model):
             expires=report.time + relay.alert_lifetime_hours,
         )
         self.count("alerts_sent")
-        self.log(t, ev.ALERT_SENT, airport, channel=channel, alert=alert.id, report=report.id)
+        self.log(
+            t,
+            ev.ALERT_SENT,
+            airport,
+            channel=channel,
+            alert=alert.id,
+            report=report.id,
+            agency=agency,
+        )
         self.schedule(deliver_at, self.customs[airport].receive_alert, alert)
 
     def log(
@@ -478,6 +508,7 @@ class CocairModel(mesa.Model):
         channel="",
         alert=None,
         report=None,
+        agency="",
     ) -> None:
         """Record one row of the event log."""
         self.events.append(
@@ -495,6 +526,7 @@ class CocairModel(mesa.Model):
                     channel,
                     alert,
                     report,
+                    agency,
                 ),
             )
         )

@@ -136,13 +136,21 @@ def findings(exp, summary: list[dict]) -> dict[str, Any]:
                 if len(rows) < 2:
                     continue
                 a, b = rows[0], rows[-1]
-                n_sig = sum(significant(r) for r in rows)
-                trends.append(
+                above = [r for r in rows if significant(r) and r["diff_mean"] > 0]
+                below = [r for r in rows if significant(r) and r["diff_mean"] < 0]
+                level = [r for r in rows if not significant(r)]
+                sentence = (
                     f"For {metric_label(metric)}, the change of '{cond}' against '{baseline}' "
                     f"went from {fmt_pct(a['rel_change'])} % at {_point_label(a['sweep'])} to "
-                    f"{fmt_pct(b['rel_change'])} % at {_point_label(b['sweep'])}; it is "
-                    f"significant at {n_sig} of {len(rows)} sweep points."
+                    f"{fmt_pct(b['rel_change'])} % at {_point_label(b['sweep'])}. '{cond}' is "
+                    f"significantly above '{baseline}' at {len(above)} of {len(rows)} sweep "
+                    f"points and below at {len(below)}"
                 )
+                if level and len(level) < len(rows):
+                    shown = "; ".join(_point_label(r["sweep"]) for r in level[:12])
+                    more = f" and {len(level) - 12} more" if len(level) > 12 else ""
+                    sentence += f"; no significant difference at {shown}{more}"
+                trends.append(sentence + ".")
     return {"per_point": per_point, "table": table, "trends": trends}
 
 

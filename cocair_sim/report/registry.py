@@ -68,6 +68,7 @@ for _spec in (
     FigureSpec("map", f"{_DRAW}.maps:fig_map", reruns=True, cost=5),
     FigureSpec("displacement", f"{_DRAW}.displacement:fig_displacement", cost=2),
     FigureSpec("sweep", f"{_DRAW}.sweep:fig_sweep", needs_summary=True),
+    FigureSpec("sweep_map", f"{_DRAW}.sweep:fig_sweep_map", needs_summary=True),
     FigureSpec("alerts", f"{_DRAW}.alerts:fig_alerts", reruns=True, cost=2),
 ):
     register_figure(_spec)

@@ -1,9 +1,11 @@
-"""The air network: airports, a weekly flight timetable and the itineraries couriers can take.
+"""The air network: airports, a flight timetable and the itineraries couriers can take.
 
 Built once per scenario (cheap, deterministic) and shared by every agent. Itineraries run from a
 source airport to a destination airport with at most two connections, without revisiting an
-airport. The timetable spreads each link's weekly flights evenly over the week; couriers take the
-next departure with at least `MIN_CONNECTION_HOURS` to connect.
+airport. The timetable spreads each link's flights evenly over a cycle of whole weeks: one week
+for a whole number of flights a week, two for 2.5 (alternate weeks of 2 and 3 flights), so that
+every link keeps its weekly frequency on average. Couriers take the next departure with at least
+`MIN_CONNECTION_HOURS` to connect.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from cocair_sim.scenario.derived import derived
+from cocair_sim.scenario.schema import cycle_weeks
 
 if TYPE_CHECKING:
     from cocair_sim.scenario.schema import Scenario
@@ -43,24 +46,31 @@ class Airport:
 
 @dataclass(slots=True)
 class Route:
-    """One directed link with its weekly departures (hours since Monday 00:00)."""
+    """One directed link with its departures over a cycle of whole weeks (hours since the
+    cycle's first Monday 00:00, the run's start)."""
 
     index: int
     origin: int
     destination: int
     km: float
-    weekly_departures: list[float]
+    departures: list[float]
+    cycle_hours: float
     block_hours: float
-    flight_codes: list[str] = field(default_factory=list)  # per weekly slot, set by the build
+    flight_codes: list[str] = field(default_factory=list)  # per slot of the cycle
 
     def next_departure(self, t: float) -> tuple[float, int]:
-        """First departure at or after absolute hour `t`, and its weekly slot number."""
-        week, within = divmod(t, HOURS_PER_WEEK)
-        deps = self.weekly_departures
+        """First departure at or after absolute hour `t`, and its slot number in the cycle."""
+        cycle, within = divmod(t, self.cycle_hours)
+        deps = self.departures
         k = bisect.bisect_left(deps, within)
         if k == len(deps):
-            return (week + 1) * HOURS_PER_WEEK + deps[0], 0
-        return week * HOURS_PER_WEEK + deps[k], k
+            return (cycle + 1) * self.cycle_hours + deps[0], 0
+        return cycle * self.cycle_hours + deps[k], k
+
+    @property
+    def weekly(self) -> float:
+        """Flights a week, on average."""
+        return len(self.departures) * HOURS_PER_WEEK / self.cycle_hours
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,14 +125,22 @@ def great_circle_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float
     return 2 * 6371.0 * math.asin(math.sqrt(min(1.0, a)))
 
 
-def _weekly_departures(n: int, hours: list[float] | None, salt: int) -> list[float]:
-    """Spread `n` weekly flights over the week; fixed hours cycle if given."""
+def _departures(weekly: float, hours: list[float] | None, salt: int, weeks: int) -> list[float]:
+    """A link's departures over a cycle of `weeks` weeks, spread evenly over its days (flight k
+    of n leaves on day floor(7 * weeks * k / n)); fixed hours cycle if given."""
+    n = round(weekly * weeks)
+    days = 7 * weeks
     deps = []
     for k in range(n):
-        day = (k * 7) // n
+        day = (k * days) // n
         hour = hours[k % len(hours)] if hours else 6.0 + ((k * 7 + salt * 5) % 17)
         deps.append(day * 24.0 + hour)
     return sorted(deps)
+
+
+def _repeat(deps: list[float], weeks: int, times: int) -> list[float]:
+    """A cycle of `weeks` weeks repeated `times` times (to merge links of different cycles)."""
+    return [d + j * weeks * HOURS_PER_WEEK for j in range(times) for d in deps]
 
 
 def build_network(scenario: Scenario) -> Network:
@@ -153,13 +171,19 @@ def build_network(scenario: Scenario) -> Network:
         km = link.km or great_circle_km(
             airports[a].lat, airports[a].lon, airports[b].lat, airports[b].lon
         )
-        n = max(1, round(link.weekly))
+        weeks = cycle_weeks(link.weekly)
         pairs = [(a, b), (b, a)] if link.bidirectional else [(a, b)]
         for o, d in pairs:
             if (o, d) in route_between:  # a duplicate link adds frequency to the first
                 r = routes[route_between[(o, d)]]
-                extra = _weekly_departures(n, link.hours, len(routes) + 7)
-                r.weekly_departures = sorted(r.weekly_departures + extra)
+                old_weeks = round(r.cycle_hours / HOURS_PER_WEEK)
+                both = math.lcm(old_weeks, weeks)
+                extra = _departures(link.weekly, link.hours, len(routes) + 7, weeks)
+                r.departures = sorted(
+                    _repeat(r.departures, old_weeks, both // old_weeks)
+                    + _repeat(extra, weeks, both // weeks)
+                )
+                r.cycle_hours = both * HOURS_PER_WEEK
             else:
                 idx = len(routes)
                 routes.append(
@@ -168,17 +192,18 @@ def build_network(scenario: Scenario) -> Network:
                         o,
                         d,
                         km,
-                        _weekly_departures(n, link.hours, idx),
+                        _departures(link.weekly, link.hours, idx, weeks),
+                        weeks * HOURS_PER_WEEK,
                         km / CRUISE_KMH + TAXI_HOURS,
                     )
                 )
                 route_between[(o, d)] = idx
-            passengers[o] += n * pax_per_flight / 7.0
-            passengers[d] += n * pax_per_flight / 7.0
+            passengers[o] += link.weekly * pax_per_flight / 7.0
+            passengers[d] += link.weekly * pax_per_flight / 7.0
     # Flight codes are looked up at every boarding: format them once per route and slot.
     for r in routes:
         code = f"{airports[r.origin].iata}-{airports[r.destination].iata}"
-        r.flight_codes = [f"{code}/{slot}" for slot in range(len(r.weekly_departures))]
+        r.flight_codes = [f"{code}/{slot}" for slot in range(len(r.departures))]
     return Network(
         airports, routes, _itineraries(airports, routes), passengers, by_iata, route_between
     )

@@ -103,6 +103,18 @@ class AirportSpec(Strict):
     customs: CustomsOverride = CustomsOverride()
 
 
+MAX_CYCLE_WEEKS = 52
+
+
+def cycle_weeks(weekly: float) -> int | None:
+    """Weeks after which a link's timetable repeats: the fewest whole weeks that hold a whole
+    number of its flights (2.5 a week: 2 weeks, 5 flights). None if no year does."""
+    for weeks in range(1, MAX_CYCLE_WEEKS + 1):
+        if abs(weekly * weeks - round(weekly * weeks)) < 1e-6:
+            return weeks
+    return None
+
+
 class LinkSpec(Strict):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
@@ -113,11 +125,21 @@ class LinkSpec(Strict):
     hours: list[Annotated[float, Field(ge=0, lt=24)]] | None = Field(
         None,
         max_length=200,
-        description="Departure hours of day (cycled over the week's flights)",
+        description="Departure hours of day (cycled over the flights of the timetable)",
     )
     km: Annotated[float, Field(gt=0.0, le=50_000, allow_inf_nan=False)] | None = Field(
         None, description="Distance; great-circle when omitted"
     )
+
+    @field_validator("weekly")
+    @classmethod
+    def _whole_flights(cls, weekly: float) -> float:
+        if cycle_weeks(weekly) is None:
+            raise ValueError(
+                f"{weekly:g} flights a week fit no cycle of up to {MAX_CYCLE_WEEKS} weeks with a "
+                "whole number of flights; give a frequency such as 2.5 or 0.25"
+            )
+        return weekly
 
 
 class AdaptationSpec(Strict):
@@ -127,7 +149,12 @@ class AdaptationSpec(Strict):
     rate: Annotated[float, Field(gt=0.0, le=1.0)] = Field(
         0.3, description="Learning rate: the prior weighs 1/rate observed passages"
     )
-    news_weight: Probability = Field(0.3, description="Weight of public seizure news vs own loss")
+    news_weight: Probability = Field(
+        0.3, description="Weight of public news of others' seizures against own evidence"
+    )
+    method_choice: bool = Field(
+        True, description="Shift the mix of concealment methods as the believed risks change"
+    )
     relax_per_day: Probability = Field(0.02, description="Daily forgetting of observed evidence")
 
 
@@ -146,6 +173,11 @@ class OrganisationSpec(Strict):
     )
     profile_pool: Annotated[int, Field(ge=1, le=48)] = Field(
         8, description="How many courier profiles the organisation recruits from"
+    )
+    booking_lead_days: Annotated[int, Field(ge=0, le=60)] = Field(
+        3,
+        description="Days between booking a trip (itinerary, method and load fixed) and its "
+        "departure",
     )
     adaptation: AdaptationSpec = AdaptationSpec()
 
@@ -200,6 +232,28 @@ class TrainingSpec(Strict):
     level: Probability = Field(1.0, description="Training level given to trained units")
 
 
+class AgenciesSpec(Strict):
+    """Customs and police, each on its own channel. Customs seize and report to their national
+    contact point (WCO CENcomm), which alerts the country's airports to courier profiles and
+    routes; a report reaches the police contact point (the INTERPOL NCB, I-24/7), which alone
+    can follow up on a named organisation (arrests, alerts on its members), only as the
+    agencies share it. A joint airport task force (`customs.task_force`) shares at once."""
+
+    police_report_probability: Probability = Field(
+        0.5,
+        description="A seizure report reaches the police at an airport without a joint task force",
+    )
+    police_delay_hours: Annotated[float, Field(ge=0, le=24 * 60)] = Field(
+        24.0, description="Hours for it to get there"
+    )
+    task_force_delay_hours: Annotated[float, Field(ge=0, le=24 * 60)] = Field(
+        1.0, description="Hours at an airport with a joint task force (it always gets there)"
+    )
+    task_forces: bool = Field(
+        True, description="Airports marked customs.task_force have joint customs-police teams"
+    )
+
+
 class RelaySpec(Strict):
     mode: str = Field(
         "hub", json_schema_extra=lambda schema: schema.update(enum=relay_mode_names())
@@ -212,8 +266,17 @@ class RelaySpec(Strict):
         None, description="Connect only the first N hub-connected countries (None: all)"
     )
     national_delay_hours: Annotated[float, Field(ge=0, le=240)] = 2.0
-    bilateral_delay_days: Annotated[float, Field(ge=0, le=60)] = 3.0
-    bilateral_probability: Probability = 0.5
+    bilateral_delay_hours: Annotated[float, Field(ge=0, le=24 * 60)] = Field(
+        24.0, description="Median hours for a report to reach another country bilaterally"
+    )
+    bilateral_delay_spread: Annotated[float, Field(ge=0, le=3)] = Field(
+        1.0,
+        description="Lognormal spread of the bilateral delay (1: 90 % of messages between a "
+        "fifth and five times the median)",
+    )
+    bilateral_probability: Probability = Field(
+        0.5, description="A country on the itinerary is told at all"
+    )
     alert_lifetime_hours: Annotated[float, Field(gt=0, le=24 * 365)] = 96.0
     targeting_uplift: Annotated[float, Field(ge=1, le=1000)] = Field(
         8.0, description="How much an alert raises a matching passenger's chance of control"
@@ -252,6 +315,7 @@ class Scenario(Strict):
     operation: OperationSpec = OperationSpec()
     training: TrainingSpec = TrainingSpec()
     relay: RelaySpec = RelaySpec()
+    agencies: AgenciesSpec = AgenciesSpec()
 
 
 def scenario_json_schema() -> dict:

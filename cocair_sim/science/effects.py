@@ -13,13 +13,13 @@ import numpy as np
 from cocair_sim import shipped
 from cocair_sim.model import events as ev
 from cocair_sim.model.model import CocairModel
-from cocair_sim.outputs import summarise
 from cocair_sim.scenario.loading import load_scenario
 
 DEFAULT = shipped.scenario()
 ORGS = 4  # organisations in the default scenario
 
-# Eight weeks of raised controls at one transit hub, unannounced (a long operation window).
+# Eight weeks of raised controls, unannounced (a long operation window).
+LATE_DAY = 42  # the last four weeks of it
 LONG_OPERATION = {
     "relay.mode": "none",
     "calendar.days": 70,
@@ -57,59 +57,58 @@ def displacement(hub: str = "CMN", multiplier: float = 10.0, seeds=range(6)) -> 
     return out
 
 
-def interdiction_levels(multipliers=(1.0, 2.0, 4.0, 8.0), seeds=range(8)) -> list[dict]:
-    """kg seized and kg per seizure case as control capacity rises everywhere."""
-    rows = []
+def interdiction_levels(
+    multipliers=(1.0, 2.0, 4.0, 8.0), seeds=range(8), method_choice: bool = True
+) -> list[dict]:
+    """Cases, kg seized and kg per case as every unit's controls are raised, unannounced, for
+    eight weeks (relay off), counted over the last four weeks, when organisations have learnt.
+    With `method_choice` off, organisations keep their mix of concealment methods."""
     base = load_scenario(DEFAULT)
+    rows = []
     for mult in multipliers:
-        # Every unit's capacity scaled by `mult` for the whole run (not only the operation).
         overrides = {
-            "relay.mode": "none",
-            "relay.active": "always",
-            "customs_defaults.capacity_per_day": round(
-                base.customs_defaults.capacity_per_day * mult
-            ),
+            **LONG_OPERATION,
+            "operation.capacity_multiplier": mult,
+            **{f"airports.{ap.iata}.customs.operation_multiplier": mult for ap in base.airports},
+            **{f"organisations.{k}.adaptation.method_choice": method_choice for k in range(ORGS)},
         }
-        for ap in base.airports:
-            if ap.customs.capacity_per_day:
-                overrides[f"airports.{ap.iata}.customs.capacity_per_day"] = round(
-                    ap.customs.capacity_per_day * mult
-                )
-        spec = load_scenario(DEFAULT, overrides)
-        models = [CocairModel(spec, seed=s).run() for s in seeds]
-        sums = [summarise(m) for m in models]
+        cases, kg, shares = [], [], []
+        for model in _runs(overrides, seeds):
+            late = [e for e in model.events if e.event == ev.SEIZURE and e.day >= LATE_DAY]
+            cases.append(len(late))
+            kg.append(sum(e.kg for e in late))
+            shares.append(model.choice.shares)
         rows.append(
             {
                 "multiplier": mult,
-                "kg_seized": float(np.mean([s["kg_seized"] for s in sums])),
-                "seizures": float(np.mean([s["seizures"] for s in sums])),
-                "kg_per_seizure": float(
-                    np.sum([s["kg_seized"] for s in sums])
-                    / max(1, np.sum([s["seizures"] for s in sums]))
-                ),
+                "seizures": float(np.mean(cases)),
+                "kg_seized": float(np.mean(kg)),
+                "kg_per_seizure": float(np.sum(kg) / max(1, np.sum(cases))),
+                "internal_share": float(np.mean([s[:, 0] for s in shares])),
             }
         )
     return rows
 
 
 def latency_curve(latencies=(1, 6, 24, 72, 168), seeds=range(12)) -> list[dict]:
-    """Hub alert hits and operation kg seized against hub latency, with no relay for reference."""
-    none = [summarise(m)["operation"] for m in _runs({}, seeds, mode="none")]
-    none_kg = np.array([o["kg_seized"] for o in none])
+    """Hub alert hits and operation kg seized at participating airports against hub latency,
+    paired with no relay on the same seeds."""
+    none = np.array(
+        [m.window_counts["seized_participants_g"] / 1000.0 for m in _runs({}, seeds, mode="none")]
+    )
     rows = []
     for lat in latencies:
         runs = _runs({"relay.hub_latency_hours": lat}, seeds, mode="hub")
         hub_hits = [
             sum(1 for e in m.events if e.event == ev.ALERT_HIT and e.channel == "hub") for m in runs
         ]
-        kg = np.array([summarise(m)["operation"]["kg_seized"] for m in runs])
+        kg = np.array([m.window_counts["seized_participants_g"] / 1000.0 for m in runs])
         rows.append(
             {
                 "latency_h": lat,
                 "hub_alert_hits": float(np.mean(hub_hits)),
-                "kg_seized_hub": float(kg.mean()),
-                "kg_seized_none": float(none_kg.mean()),
-                "paired_diff": kg - none_kg,
+                "kg_seized_hub": kg,
+                "kg_seized_none": none,
             }
         )
     return rows

@@ -39,12 +39,16 @@ PUBLISHED = (
     Published("COCAIR V (2015)", 9, 78, 411, 70, "WCO, Jan 2016"),
 )
 
-# COCAIR III's cocaine cases are not published separately: 24 kg at 1-3 kg per case [EST].
+# COCAIR III's cocaine cases are not published separately: 24 kg at 1-3 kg per case [EST]. Its
+# arrests (about 50 for 45 cases of all drugs) are not either: at the published arrests per case,
+# the cocaine cases account for 9-27 of them [EST].
 SEIZURES_NOTE = (
-    "* published seizure counts include cannabis and heroin; COCAIR III's cocaine cases are "
-    "estimated at 8-24 (24 kg at 1-3 kg a case), which sets the lower end of the band."
+    "* published seizure and arrest counts include cannabis and heroin; COCAIR III's cocaine "
+    "cases are estimated at 8-24 (24 kg at 1-3 kg a case) and their arrests at 9-27 (at the "
+    "published 50 arrests for 45 cases), which set the lower ends of the bands."
 )
 COCAINE_CASES_III = (8.0, 24.0)
+COCAINE_ARRESTS_III = tuple(c * 50 / 45 for c in COCAINE_CASES_III)
 
 
 @dataclass(frozen=True)
@@ -105,6 +109,9 @@ def checks(outcomes: list[dict[str, float]]) -> list[Check]:
         low, high = min(values), max(values)
         if key == "seizures":  # published counts include cannabis and heroin cases
             low = COCAINE_CASES_III[0]
+            published += " *"
+        elif key == "arrests":  # and so do the arrests
+            low = COCAINE_ARRESTS_III[0]
             published += " *"
         rows.append(Check(label, *stats(key), published, (low / BAND_FACTOR, high * BAND_FACTOR)))
     return rows

@@ -2,14 +2,13 @@
 
 - displacement (NarcoLogic, PNAS 2019): raising controls at one transit hub lowers its share of
   trafficked kg and raises others'; with adaptation off it does not;
-- more interdiction raises kg seized while kg seized per case does not rise (IISE Transactions
-  2024 reports it falls);
+- more interdiction raises the kg seized while the kg per case falls, through organisations
+  moving to smaller loads that are harder to detect (IISE Transactions 2024);
 - relay value decays with latency; relay through the hub beats no relay when latency is short.
 """
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
 from cocair_sim.science import effects
@@ -36,22 +35,28 @@ def test_no_displacement_without_adaptation(displacement):
         assert after[k] == pytest.approx(before[k], abs=0.01)
 
 
-def test_more_interdiction_seizes_more_without_larger_cases():
-    rows = effects.interdiction_levels(multipliers=(1.0, 2.0, 4.0), seeds=range(6))
-    kg = [r["kg_seized"] for r in rows]
-    per_case = [r["kg_per_seizure"] for r in rows]
-    assert kg[0] < kg[1] < kg[2]
-    # Twice the controls find nearly twice as much (selection is proportional to capacity).
-    assert kg[1] > 1.4 * kg[0]
-    assert per_case[2] <= per_case[0] * 1.05
+def test_more_interdiction_seizes_more_in_smaller_cases_when_methods_adapt():
+    """IISE Transactions 2024: seized volume rises while the value per seizure falls. Here, as
+    organisations learn that controls tightened, they move to swallowed loads, harder to detect
+    and smaller; with their mix of methods fixed, kg per case does not fall."""
+    adapting = effects.interdiction_levels(multipliers=(1.0, 2.0, 4.0), seeds=range(5))
+    fixed = effects.interdiction_levels(multipliers=(1.0, 4.0), seeds=range(5), method_choice=False)
+    cases = [r["seizures"] for r in adapting]
+    kg = [r["kg_seized"] for r in adapting]
+    per_case = [r["kg_per_seizure"] for r in adapting]
+    assert cases[0] < cases[1] < cases[2] and kg[0] < kg[1] < kg[2]
+    assert per_case[0] > per_case[1] > per_case[2] and per_case[2] < 0.75 * per_case[0]
+    assert adapting[2]["internal_share"] > adapting[0]["internal_share"] + 0.2
+    assert fixed[1]["kg_per_seizure"] >= 0.95 * fixed[0]["kg_per_seizure"]
+    assert fixed[1]["internal_share"] == pytest.approx(fixed[0]["internal_share"])
 
 
 def test_relay_value_decays_with_latency_and_hub_beats_none_when_fast():
-    rows = effects.latency_curve(latencies=(1, 24, 96, 168), seeds=range(16))
+    rows = effects.latency_curve(latencies=(1, 24, 72, 168), seeds=range(16))
     hits = [r["hub_alert_hits"] for r in rows]
-    assert hits[0] > hits[1] > hits[2] >= hits[3]
-    assert hits[3] == 0  # alerts live 96 h: a 7-day relay arrives too late
-    fast = rows[0]["paired_diff"]
-    cmp = paired_comparison(fast, np.zeros_like(fast))
-    assert cmp.diff_low > 0 and cmp.wilcoxon_p < 0.01
-    assert rows[0]["paired_diff"].mean() > rows[2]["paired_diff"].mean()
+    assert hits[0] > hits[1] > hits[2] > 0  # later alerts catch fewer couriers...
+    assert hits[3] == 0  # ...and alerts that live 96 h are useless after a 7-day relay
+    fast = paired_comparison(rows[0]["kg_seized_hub"], rows[0]["kg_seized_none"])
+    assert fast.diff_low > 0 and fast.wilcoxon_p < 0.05
+    slow = paired_comparison(rows[3]["kg_seized_hub"], rows[3]["kg_seized_none"])
+    assert slow.diff_mean == 0.0  # nothing arrives in time: the same seizures, seed by seed

@@ -2,11 +2,11 @@
 
 Each mode is one module declaring one registered `RelayMode` (its name, label and behaviour);
 the built-in ones are `none`, `bilateral` and `hub`. To add a mode, see CONTRIBUTING in the
-README: write a module like `bilateral.py` and import it (built-in modes are imported below).
+README: write a module like `bilateral.py` and name it in `BUILT_IN` below.
 """
 
-# The built-in modes register themselves on import, in the order lists show them.
-from cocair_sim.intel.relay import bilateral, hub, none  # noqa: F401
+from importlib import import_module
+
 from cocair_sim.intel.relay.base import (
     RelayMode,
     get_relay_mode,
@@ -24,3 +24,8 @@ __all__ = [
     "relay_modes",
     "unregister_relay_mode",
 ]
+
+# The built-in modes register themselves on import, in the order lists show them.
+BUILT_IN = ("none", "bilateral", "hub")
+for _module in BUILT_IN:
+    import_module(f"{__name__}.{_module}")

@@ -1,7 +1,11 @@
 """`bilateral`: the seizing country's contact point writes to each other country on the
-courier's itinerary, directly (liaison officers, messages between contact points)."""
+courier's itinerary, directly: a liaison officer's call or a direct message arrives within
+hours, a letter through the usual channels after days. The delay of each message is drawn from
+a lognormal distribution around `relay.bilateral_delay_hours`."""
 
 from __future__ import annotations
+
+import math
 
 from cocair_sim.intel.relay.base import RelayMode, register_relay_mode
 
@@ -10,17 +14,20 @@ from cocair_sim.intel.relay.base import RelayMode, register_relay_mode
 class BilateralRelay(RelayMode):
     name = "bilateral"
     label = "bilateral exchange"
-    description = "reports sent to the countries on the courier's itinerary, slowly and not always"
+    description = "reports sent to the countries on the courier's itinerary, after hours to days"
     colour = "tab:purple"
 
     def forward(self, contact_point, report, t) -> None:
-        """Each other country on the itinerary is told with `bilateral_probability`, after the
-        bilateral delay."""
+        """Each other country on the itinerary is told with `bilateral_probability`, after a
+        delay of its own."""
         model = self.model
         relay = model.spec.relay
-        delay = relay.bilateral_delay_days * 24.0
+        rng = model.intel_rng
         for country in model.countries_on(report.itinerary, exclude=contact_point.country):
-            if model.intel_rng.random() < relay.bilateral_probability:
+            if rng.random() < relay.bilateral_probability:
+                delay = relay.bilateral_delay_hours * math.exp(
+                    relay.bilateral_delay_spread * rng.standard_normal()
+                )
                 model.schedule(
-                    t + delay, model.contact_points[country].receive_alert, (report, self.name)
+                    t + delay, contact_point.peers[country].receive_alert, (report, self.name)
                 )

@@ -74,3 +74,77 @@ def fig_sweep(ctx: FigureContext) -> FigureInfo | None:
         "condition." + (f" Other swept parameters held at {others}." if others else "")
     )
     return info(fig, ctx.folder, "sweep", title, caption, pd.DataFrame(data))
+
+
+def fig_sweep_map(ctx: FigureContext) -> FigureInfo | None:
+    """Paired difference against the baseline over the first two swept parameters, one panel
+    per condition (the first two metrics): where a condition beats the baseline, and where not.
+    """
+    exp = ctx.exp
+    if len(exp.spec.sweep) < 2:
+        return None
+    first, second = exp.spec.sweep[:2]
+    others = {s.parameter: s.values[0] for s in exp.spec.sweep[2:]}
+    baseline = exp.spec.baseline_condition
+    conditions = [c for c in ctx.conditions if c != baseline]
+    metrics = exp.spec.metrics[:2]
+    rows = [
+        r
+        for r in ctx.summary
+        if "diff_mean" in r and all(r["sweep"].get(k) == v for k, v in others.items())
+    ]
+    panels = [(m, c) for m in metrics for c in conditions]
+    ncols = min(2, len(panels))
+    nrows = math.ceil(len(panels) / ncols)
+    fig = figure(5.6 * ncols, 4.4 * nrows)
+    axes = np.atleast_1d(fig.subplots(nrows, ncols)).ravel()
+    data = []
+    xs, ys = list(second.values), list(first.values)
+    for ax, (metric, cond) in zip(axes, panels, strict=False):
+        grid = np.full((len(ys), len(xs)), np.nan)
+        verdict = np.zeros((len(ys), len(xs)), dtype=int)
+        for r in rows:
+            if r["metric"] != metric or r["condition"] != cond:
+                continue
+            i, j = ys.index(r["sweep"][first.parameter]), xs.index(r["sweep"][second.parameter])
+            grid[i, j] = r["diff_mean"]
+            significant = r["wilcoxon_p"] < 0.05 and (r["diff_ci_low"] > 0 or r["diff_ci_high"] < 0)
+            verdict[i, j] = int(np.sign(r["diff_mean"])) if significant else 0
+            data.append(
+                {
+                    "metric": metric,
+                    "condition": cond,
+                    first.parameter: r["sweep"][first.parameter],
+                    second.parameter: r["sweep"][second.parameter],
+                    "diff_mean": r["diff_mean"],
+                    "diff_ci_low": r["diff_ci_low"],
+                    "diff_ci_high": r["diff_ci_high"],
+                    "wilcoxon_p": r["wilcoxon_p"],
+                    "verdict": verdict[i, j],
+                }
+            )
+        limit = np.nanmax(np.abs(grid)) if np.isfinite(grid).any() else 1.0
+        image = ax.imshow(grid, cmap="RdBu", vmin=-limit, vmax=limit, origin="lower", aspect="auto")
+        for i in range(len(ys)):
+            for j in range(len(xs)):
+                if np.isfinite(grid[i, j]):
+                    mark = {1: " +", -1: " -", 0: ""}[verdict[i, j]]
+                    ax.text(j, i, f"{grid[i, j]:+.3g}{mark}", ha="center", va="center", fontsize=7)
+        ax.set_xticks(range(len(xs)), [str(v) for v in xs])
+        ax.set_yticks(range(len(ys)), [str(v) for v in ys])
+        ax.set_xlabel(second.label or second.parameter)
+        ax.set_ylabel(first.label or first.parameter)
+        ax.set_title(f"{cond} - {baseline}: {metric_label(metric)}", fontsize=8)
+        fig.colorbar(image, ax=ax, shrink=0.8, label=f"paired difference vs {baseline}")
+    for ax in axes[len(panels) :]:
+        ax.set_visible(False)
+    title = f"Where each condition beats '{baseline}', over the sweep"
+    fig.suptitle(title, fontsize=11)
+    caption = (
+        f"Mean paired difference of each condition against '{baseline}' (same replicate, same "
+        f"random streams) at every combination of {first.label or first.parameter} and "
+        f"{second.label or second.parameter}; '+' or '-' marks a significant difference "
+        "(Wilcoxon p < 0.05 and a 95 % bootstrap CI excluding zero), blank cells show none."
+        + (f" Other swept parameters held at {others}." if others else "")
+    )
+    return info(fig, ctx.folder, "sweep_map", title, caption, pd.DataFrame(data))
