@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -36,8 +37,14 @@ def run(*args, cwd, env=None, timeout=600) -> subprocess.CompletedProcess:
 def installed(tmp_path_factory) -> tuple[Path, dict[str, str]]:
     """A fresh venv with only the built wheel installed, and the environment to run it in."""
     tmp = tmp_path_factory.mktemp("wheel")
+    source = tmp / "source"  # built from a copy: the build leaves build/ and *.egg-info behind
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+    for folder in ("cocair_sim", "scenarios", "experiments"):
+        shutil.copytree(ROOT / folder, source / folder, ignore=ignore)
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, source / name)
     dist = tmp / "dist"
-    run(sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", dist, ROOT, cwd=tmp)
+    run(sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", dist, source, cwd=tmp)
     wheel = next(dist.glob("cocair_sim-*.whl"))
     venv = tmp / "venv"
     run(sys.executable, "-m", "venv", venv, cwd=tmp)
