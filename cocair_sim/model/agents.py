@@ -83,6 +83,7 @@ class TraffickerOrganisation(mesa.Agent):
         self.revenue_usd = 0.0
         self.spent_usd = 0.0
         self.lead = spec.booking_lead_days
+        self.rate = spec.couriers_per_week / 7.0 * model.spec.trafficking.volume_multiplier
         self.relative_detection = model.route_choice.relative_detection[index].tolist()
         # Booked trips by departure day: (courier, departure hour, cost of the trip).
         self.bookings: dict[int, list[tuple[Courier, float, float]]] = {}
@@ -113,7 +114,7 @@ class TraffickerOrganisation(mesa.Agent):
         """Book the trips leaving on `day` (a Poisson number): itinerary, method, load and
         profile drawn now, with every random number the trip will need (see U_*)."""
         model, t = self.model, self.tables
-        n = int(self.stream.poisson(self.spec.couriers_per_week / 7.0))
+        n = int(self.stream.poisson(self.rate))
         if n == 0 or not self.itineraries:
             return
         uniforms = self.stream.random((n, N_UNIFORMS)).tolist()
@@ -524,7 +525,7 @@ class CoordinationHub(mesa.Agent):
                 continue
             send = self._next_slot(t)
             self.messages += 1
-            model.schedule(send + self.latency, peers[country].receive_alert, (report, "hub"))
+            model.relay_message(send + self.latency, peers[country], report, "hub")
 
     def _next_slot(self, t: float) -> float:
         """Time the next message can leave: now, or the start of the first day with capacity."""

@@ -37,7 +37,7 @@ from cocair_sim.scenario.schema import METHODS
 
 if TYPE_CHECKING:
     from cocair_sim.model.model import CocairModel
-    from cocair_sim.scenario.network import Itinerary
+    from cocair_sim.scenario.network import ControlPoints, Itinerary
     from cocair_sim.scenario.schema import KgDistribution, OrganisationSpec
 
 MAX_CONTROLS = 4  # control points of an itinerary with at most two connections
@@ -84,39 +84,32 @@ class RouteTables:
     base_share: np.ndarray  # share of each method (METHODS order, 0 for unused ones)
     kg: np.ndarray  # mean load of each method (METHODS order)
     ticket_costs: list[float]  # per itinerary, Python floats for per-courier lookups
-    stop_index: np.ndarray  # itinerary x control point: the airports, ascending, padded
+    stops: ControlPoints  # the itineraries' control points (see scenario.network)
     stop_select: np.ndarray  # itinerary x control point: selection chance, 0 in padding
     stop_detect: np.ndarray  # itinerary x control point x method: detection chance
-    stop_order: np.ndarray  # itinerary x control point: position on the journey (0 first)
     fixed_cost: np.ndarray  # per itinerary: courier fee and ticket
 
     @classmethod
     def build(cls, model: CocairModel, spec: OrganisationSpec) -> RouteTables:
-        net = model.network
-        itineraries = net.itineraries_for(spec.sources, spec.markets)
+        stops = model.network.control_points(spec.sources, spec.markets)
+        itineraries = stops.itineraries
         methods = [m for m in METHODS if m in spec.methods]
-        n_it = len(itineraries)
-        source_lift = model.spec.screening.arrival_from_source_lift
-        select = np.zeros((n_it, MAX_CONTROLS))
-        detect = np.zeros((n_it, MAX_CONTROLS, N_METHODS))
-        order = np.zeros((n_it, MAX_CONTROLS), dtype=np.intp)
-        index = np.zeros((n_it, MAX_CONTROLS), dtype=np.intp)
-        for i, it in enumerate(itineraries):
-            last = len(it.airports) - 1
-            # Control points in ascending airport order (padded with risk-free cells), so that
-            # every organisation's rows stack into one array.
-            for j, (stop, a) in enumerate(sorted(enumerate(it.airports), key=lambda s: s[1])):
-                unit = model.customs[a].profile
-                stage = 0 if stop == 0 else (2 if stop == last else 1)
-                p = unit.base_capacity / unit.passengers * unit.stage_lift[stage]
-                if stage == 2 and it.final_from_source:
-                    p *= source_lift
-                select[i, j] = min(1.0, p)
-                detect[i, j] = unit.detection
-                order[i, j] = stop
-                index[i, j] = a
+        profiles = [unit.profile for unit in model.customs]
+        # The routine selection chance of every control point, as CustomsProfile computes it
+        # for a quiet day (the same operations in the same order).
+        capacity = np.array([p.base_capacity for p in profiles])[stops.airport]
+        passengers = np.array([p.passengers for p in profiles])[stops.airport]
+        lift = np.array(profiles[0].stage_lift)[stops.stage] if profiles else 0.0
+        selection = capacity / passengers * lift
+        selection = np.where(
+            stops.from_source, selection * model.spec.screening.arrival_from_source_lift, selection
+        )
+        select = np.where(stops.real, np.minimum(1.0, selection), 0.0)
+        detection = np.array([p.detection for p in profiles]).reshape(len(profiles), N_METHODS)
+        detect = np.where(stops.real[..., None], detection[stops.airport], 0.0)
         costs = np.array([spec.ticket_cost_per_1000km * it.km / 1000.0 for it in itineraries])
-        kg = {m: spec.methods[m].kg for m in methods}
+        loads = model.spec.trafficking.load_multiplier
+        kg = {m: _scaled(spec.methods[m].kg, loads) for m in methods}
         tables = cls(
             itineraries=itineraries,
             method_sigma=tuple(float(kg[m].sigma) for m in methods),
@@ -129,16 +122,24 @@ class RouteTables:
             ),
             kg=np.array([expected_kg(kg[m]) if m in kg else 0.0 for m in METHODS]),
             ticket_costs=costs.tolist(),
-            stop_index=index,
+            stops=stops,
             stop_select=select,
             stop_detect=detect,
-            stop_order=order,
             fixed_cost=spec.courier_fee + costs,
         )
         _read_only(
             *(v for v in (getattr(tables, f) for f in cls.__slots__) if isinstance(v, np.ndarray))
         )
         return tables
+
+
+def _scaled(kg: KgDistribution, factor: float) -> KgDistribution:
+    """A load distribution with every weight scaled (`trafficking.load_multiplier`)."""
+    if factor == 1.0:
+        return kg
+    return kg.model_copy(
+        update={"median": kg.median * factor, "min": kg.min * factor, "max": kg.max * factor}
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,8 +186,13 @@ class RouteChoice:
 
     @classmethod
     def build(
-        cls, tables: list[RouteTables], specs: list[OrganisationSpec], n_air: int
+        cls,
+        tables: list[RouteTables],
+        specs: list[OrganisationSpec],
+        n_air: int,
+        volume: float = 1.0,
     ) -> RouteChoice:
+        """`volume` scales every organisation's couriers (`trafficking.volume_multiplier`)."""
         n_org = len(tables)
         sizes = [len(t.itineraries) for t in tables]
         bounds = [0, *itertools.accumulate(sizes)]
@@ -208,7 +214,7 @@ class RouteChoice:
             row_org=row_org.astype(np.intp),
             row_segment=np.array([position[k] for k in row_org.tolist()], dtype=np.intp),
             stop_index=rows(
-                [t.stop_index + k * n_air for k, t in enumerate(tables)], (MAX_CONTROLS,)
+                [t.stops.airport + k * n_air for k, t in enumerate(tables)], (MAX_CONTROLS,)
             ).astype(np.intp),
             stop_select=rows([t.stop_select for t in tables], (MAX_CONTROLS,)),
             stop_detect=rows([t.stop_detect for t in tables], (MAX_CONTROLS, N_METHODS)),
@@ -237,10 +243,10 @@ class RouteChoice:
         passes, losses = _expected_evidence(tables, routes, n_air)
         prior_mean = np.divide(losses, passes, out=np.zeros_like(losses), where=passes > 0)
         prior_floor = np.maximum(prior_mean, 1e-12)
-        detection = _detection_by_airport(tables, n_air)
-        usual = np.einsum("om,oma->oa", base_share, detection)
-        relative = detection / np.maximum(usual, 1e-12)[:, None, :]
-        rate = np.array([s.couriers_per_week / 7.0 for s in specs]).reshape(n_org, 1)
+        detection = _detection_by_airport(tables, n_air)  # method x airport
+        usual = base_share @ detection  # organisation x airport: its usual mix's
+        relative = detection[None, :, :] / np.maximum(usual, 1e-12)[:, None, :]
+        rate = (volume * np.array([s.couriers_per_week / 7.0 for s in specs])).reshape(n_org, 1)
         expected_news = rate * losses  # seizures a day of each organisation's couriers
         others = expected_news.sum(axis=0, keepdims=True) - expected_news
         learns = (prior_mean > 0) & adaptive[:, None]
@@ -303,12 +309,11 @@ class RouteChoice:
 
 
 def _detection_by_airport(tables: list[RouteTables], n_air: int) -> np.ndarray:
-    """organisation x method x airport: the detection chance each organisation knows."""
-    out = np.zeros((len(tables), N_METHODS, n_air))
-    for k, t in enumerate(tables):
-        for i, it in enumerate(t.itineraries):
-            for j in range(len(it.airports)):  # the rest is padding
-                out[k, :, t.stop_index[i, j]] = t.stop_detect[i, j]
+    """method x airport: the detection chance at every airport on some itinerary."""
+    out = np.zeros((N_METHODS, n_air))
+    for t in tables:
+        real = t.stops.real
+        out[:, t.stops.airport[real]] = t.stop_detect[real].T
     return out
 
 
@@ -351,17 +356,20 @@ def _expected_evidence(
     passes = np.zeros((len(tables), n_air))
     losses = np.zeros((len(tables), n_air))
     for k, t in enumerate(tables):
-        share = t.base_share
-        for i, it in enumerate(t.itineraries):
-            n = len(it.airports)
-            journey = np.argsort(t.stop_order[i, :n])  # control points in travel order
-            reach = share.copy()  # of the couriers of each method, those still carrying
-            usual = share @ t.stop_detect[i, :n].T  # per control point: the usual detection
-            for j in journey:
-                a = t.stop_index[i, j]
-                risk = t.stop_select[i, j] * t.stop_detect[i, j]  # per method
-                relative = t.stop_detect[i, j] / max(usual[j], 1e-12)
-                passes[k, a] += routes[k][i] * float(reach @ relative)
-                losses[k, a] += routes[k][i] * float(reach @ risk)
-                reach = reach * (1.0 - risk)
+        if not t.itineraries:
+            continue
+        travel = t.stops.travel  # control points in journey order
+        real = np.take_along_axis(t.stops.real, travel, axis=1)
+        airport = np.take_along_axis(t.stops.airport, travel, axis=1)
+        detect = np.take_along_axis(t.stop_detect, travel[..., None], axis=1)
+        risk = np.take_along_axis(t.stop_select, travel, axis=1)[..., None] * detect
+        survive = np.where(real[..., None], 1.0 - risk, 1.0)
+        # Of the couriers of each method, the share still carrying when they reach the point.
+        reach = t.base_share * np.concatenate(
+            [np.ones_like(survive[:, :1]), np.cumprod(survive, axis=1)[:, :-1]], axis=1
+        )
+        usual = np.maximum(detect @ t.base_share, 1e-12)
+        weight = routes[k][:, None]
+        np.add.at(passes[k], airport[real], (weight * (reach * detect).sum(-1) / usual)[real])
+        np.add.at(losses[k], airport[real], (weight * (reach * risk).sum(-1))[real])
     return passes, losses

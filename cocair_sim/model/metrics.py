@@ -44,6 +44,8 @@ TALLIES = (
     "seized_participants_g",
     "seizures_destinations",
     "seized_destinations_g",
+    "messages",
+    "police_alert_hits",
 )
 
 OPERATION_PREFIX = "operation."
@@ -176,6 +178,18 @@ for _metric in (
         _count("alert_hits"),
         operation=True,
         daily=True,
+    ),
+    Metric(
+        "police_alert_hits",
+        "seizures prompted by police alerts (INTERPOL database hits)",
+        _count("police_alert_hits"),
+        operation=True,
+    ),
+    Metric(
+        "messages",
+        "messages sent (reports, relayed reports, alerts)",
+        _count("messages"),
+        operation=True,
     ),
     Metric(
         "random_hits",

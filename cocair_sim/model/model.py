@@ -13,7 +13,7 @@ import itertools
 from collections.abc import Mapping
 from copy import deepcopy
 from types import MappingProxyType
-from typing import Any
+from typing import Any, NamedTuple
 
 import mesa
 import numpy as np
@@ -45,6 +45,19 @@ ARRIVAL_CHECK_HOURS = 0.5  # control after landing
 STREAM_TRAFFIC, STREAM_INTEL = 1, 2
 
 _new_event = tuple.__new__  # builds an Event from a tuple without NamedTuple's keyword parsing
+
+
+class SeizureRecord(NamedTuple):
+    day: int
+    airport: int
+    previous: int  # the airport the courier last left (-1 at its departure control)
+    grams: int
+
+
+class ArrestRecord(NamedTuple):
+    day: int
+    airport: int  # of the seizure the follow-up came from
+    arrests: int
 
 
 class MassBalanceError(AssertionError):
@@ -126,6 +139,9 @@ class CocairModel(mesa.Model):
         self._own_seizures_today = np.zeros((len(spec.organisations), n_air))
         self.first_relay_delivery: dict[int, float] = {}  # report id -> hour
         self._reports: dict[int, IntelReport] = {}
+        # Every seizure and follow-up, compactly: what calibration targets are computed from.
+        self.seizure_records: list[SeizureRecord] = []
+        self.arrest_records: list[ArrestRecord] = []
 
         if not event_log:
             self.log = self._skip_event
@@ -173,8 +189,11 @@ class CocairModel(mesa.Model):
             for k, org in enumerate(spec.organisations)
         ]
         n_air = len(net.airports)
+        volume = spec.trafficking.volume_multiplier
         self.route_choice = derived(
-            spec, "route choice", lambda: RouteChoice.build(tables, spec.organisations, n_air)
+            spec,
+            "route choice",
+            lambda: RouteChoice.build(tables, spec.organisations, n_air, volume),
         )
         # Every organisation's evidence (organisation x airport) and choices; rows are the
         # organisations' own (see TraffickerOrganisation).
@@ -374,6 +393,10 @@ class CocairModel(mesa.Model):
             self.count("seizures_destinations")
             self.count("seized_destinations_g", grams)
         self.count("alert_hits" if alert is not None else "random_hits")
+        if alert is not None and alert.agency == POLICE:
+            self.count("police_alert_hits")
+        previous = courier.airports[courier.stop - 1] if courier.stop else -1
+        self.seizure_records.append(SeizureRecord(self.day, a, previous, grams))
         self.seized_g_by_airport[a] += grams
         self.seizures_by_airport[a] += 1
         self.seized_g_by_method[courier.method_index] += grams
@@ -431,6 +454,7 @@ class CocairModel(mesa.Model):
         """Customs report a seizure on their own channel; the police learn of it at once where a
         joint task force works, and otherwise only as often as the agencies share."""
         customs = self.contact_points[CUSTOMS][report.country]
+        self.count("messages")
         self.schedule(t + self.spec.relay.national_delay_hours / 2, customs.receive_report, report)
         agencies = self.spec.agencies
         if agencies.task_forces and self.customs[report.airport].profile.task_force:
@@ -440,11 +464,21 @@ class CocairModel(mesa.Model):
         else:
             return
         police = self.contact_points[POLICE][report.country]
+        self.count("messages")
         self.schedule(t + delay, police.receive_report, report)
+
+    def relay_message(
+        self, t: float, contact_point: ContactPoint, report: IntelReport, channel: str
+    ) -> None:
+        """A relayed message reaches `contact_point` at hour `t` (relay modes send through this,
+        so every message is counted)."""
+        self.count("messages")
+        self.schedule(t, contact_point.receive_alert, (report, channel))
 
     def record_arrests(self, n: int, t: float, report: IntelReport) -> None:
         """Follow-up arrests in an organisation after a contact point's enquiry."""
         self.count("arrests", n)
+        self.arrest_records.append(ArrestRecord(int(t // 24), report.airport, n))
         self.log(
             t,
             ev.ARREST,
@@ -484,6 +518,7 @@ class CocairModel(mesa.Model):
             expires=report.time + relay.alert_lifetime_hours,
         )
         self.count("alerts_sent")
+        self.count("messages")
         self.log(
             t,
             ev.ALERT_SENT,

@@ -129,6 +129,18 @@ def _semantic_problems(sc: Scenario) -> list[tuple[str, str]]:
                     problems.append(
                         (f"organisations[{i}]({org.name}).{field}[{j}]", f"unknown airport {code}")
                     )
+    names = set()
+    for i, target in enumerate(sc.published):
+        where = f"published[{i}]({target.name})"
+        if target.name in names:
+            problems.append((f"{where}.name", f"duplicate target '{target.name}'"))
+        names.add(target.name)
+        listed = target.scope if isinstance(target.scope, list) else []
+        for code in [*listed, *target.from_airports]:
+            if code not in codes:
+                problems.append((where, f"unknown airport {code}"))
+        if (target.statistic == "share_from") != bool(target.from_airports):
+            problems.append((f"{where}.from", "share_from needs `from` airports, and only it"))
     if sc.relay.hub_airport not in codes:
         problems.append(("relay.hub_airport", f"airport {sc.relay.hub_airport} is not declared"))
     cal = sc.calendar

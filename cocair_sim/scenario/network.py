@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from cocair_sim.scenario.derived import derived
 from cocair_sim.scenario.schema import cycle_weeks
 
 if TYPE_CHECKING:
@@ -98,11 +97,20 @@ class Network:
     daily_passengers: np.ndarray  # through each airport per day, both directions of every route
     by_iata: dict[str, int] = field(default_factory=dict)
     route_between: dict[tuple[int, int], int] = field(default_factory=dict)
+    _stops: dict[tuple, ControlPoints] = field(default_factory=dict, repr=False, compare=False)
 
     def itineraries_for(self, sources, markets) -> list[Itinerary]:
         src = {self.by_iata[c] for c in sources if c in self.by_iata}
         dst = {self.by_iata[c] for c in markets if c in self.by_iata}
         return [it for it in self.itineraries if it.airports[0] in src and it.airports[-1] in dst]
+
+    def control_points(self, sources, markets) -> ControlPoints:
+        """The control points of the itineraries from `sources` to `markets`, as arrays (built
+        once per network and organisation)."""
+        key = (tuple(sources), tuple(markets))
+        if key not in self._stops:
+            self._stops[key] = ControlPoints.build(self.itineraries_for(sources, markets))
+        return self._stops[key]
 
     @cached_property
     def countries(self) -> list[str]:
@@ -116,6 +124,40 @@ class Network:
 
     def flight_code(self, route: int, slot: int) -> str:
         return self.routes[route].flight_codes[slot]
+
+
+@dataclass(frozen=True)
+class ControlPoints:
+    """The control points of a list of itineraries as itinerary x control point arrays, in
+    ascending airport order (so that rows of several organisations stack), padded to MAX_LEGS
+    + 1 with cells that `real` marks false."""
+
+    itineraries: list[Itinerary]
+    airport: np.ndarray  # the airport of each control point (0 in padding)
+    real: np.ndarray  # a control point, not padding
+    stage: np.ndarray  # 0 departure, 1 transit, 2 arrival
+    from_source: np.ndarray  # an arrival straight from a source airport
+    order: np.ndarray  # position on the journey (0 first)
+    travel: np.ndarray  # the columns in journey order (padding last)
+
+    @classmethod
+    def build(cls, itineraries: list[Itinerary]) -> ControlPoints:
+        shape = (len(itineraries), MAX_LEGS + 1)
+        airport = np.zeros(shape, dtype=np.intp)
+        real = np.zeros(shape, dtype=bool)
+        stage = np.zeros(shape, dtype=np.intp)
+        from_source = np.zeros(shape, dtype=bool)
+        order = np.full(shape, MAX_LEGS + 1, dtype=np.intp)
+        for i, it in enumerate(itineraries):
+            last = len(it.airports) - 1
+            for j, (stop, a) in enumerate(sorted(enumerate(it.airports), key=lambda s: s[1])):
+                airport[i, j], real[i, j], order[i, j] = a, True, stop
+                stage[i, j] = 0 if stop == 0 else (2 if stop == last else 1)
+                from_source[i, j] = stop == last and it.final_from_source
+        travel = np.argsort(order, axis=1, kind="stable")
+        for value in (airport, real, stage, from_source, order, travel):
+            value.flags.writeable = False
+        return cls(itineraries, airport, real, stage, from_source, order, travel)
 
 
 def great_circle_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -209,9 +251,28 @@ def build_network(scenario: Scenario) -> Network:
     )
 
 
+_NETWORKS: dict[tuple, tuple[Network, tuple]] = {}
+MAX_NETWORKS = 16
+
+
 def network_for(scenario: Scenario) -> Network:
-    """The network of a scenario, built once and shared (read-only) by every model of it."""
-    return derived(scenario, "network", lambda: build_network(scenario))
+    """The network of a scenario, built once and shared (read-only) by every model of it, and by
+    copies of it that change no field the network depends on (`scenario.updates`): the key is
+    the identity of the airports and links and the screening fields for passengers."""
+    screening = scenario.screening
+    key = (
+        id(scenario.airports),
+        id(scenario.links),
+        screening.seats_per_flight,
+        screening.load_factor,
+    )
+    hit = _NETWORKS.get(key)
+    if hit is None:
+        if len(_NETWORKS) >= MAX_NETWORKS:
+            _NETWORKS.pop(next(iter(_NETWORKS)))
+        # The key's lists are kept alive with the entry, so their ids cannot be reused.
+        hit = _NETWORKS[key] = (build_network(scenario), (scenario.airports, scenario.links))
+    return hit[0]
 
 
 def _itineraries(airports: list[Airport], routes: list[Route]) -> list[Itinerary]:

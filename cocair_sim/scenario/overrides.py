@@ -21,17 +21,20 @@ MAX_PATH_CHARS = 500
 MAX_PATH_SEGMENTS = 16
 
 
-def _find_in_list(items: list, segment: str) -> int | None:
+def find_in_list(items: list, segment: str) -> int | None:
+    """The index of a list item named by `segment`: an index, or the item's key (`iata`,
+    `name` or `id`; `FROM-TO` for links). Items are raw mappings or validated models."""
     if _INDEX.fullmatch(segment):
         idx = int(segment)
         return idx if -len(items) <= idx < len(items) else None
     for i, item in enumerate(items):
-        if isinstance(item, Mapping):
-            for key in _LIST_KEYS:
-                if str(item.get(key, "")).upper() == segment.upper():
-                    return i
-            if "from" in item and "to" in item and f"{item['from']}-{item['to']}" == segment:
+        get = item.get if isinstance(item, Mapping) else lambda k, d=None, o=item: getattr(o, k, d)
+        for key in _LIST_KEYS:
+            if str(get(key, "") or "").upper() == segment.upper():
                 return i
+        origin, destination = get("from") or get("origin"), get("to") or get("destination")
+        if origin is not None and destination is not None and f"{origin}-{destination}" == segment:
+            return i
     return None
 
 
@@ -51,7 +54,7 @@ def set_path(data: dict, path: str, value: Any, source: str) -> None:
         last = depth == len(segments) - 1
         here = ".".join(segments[: depth + 1])
         if isinstance(node, list):
-            idx = _find_in_list(node, seg)
+            idx = find_in_list(node, seg)
             if idx is None:
                 raise InputError(source, here, f"no list item '{seg}' (use an index or its key)")
             if last:

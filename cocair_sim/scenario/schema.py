@@ -232,6 +232,28 @@ class TrainingSpec(Strict):
     level: Probability = Field(1.0, description="Training level given to trained units")
 
 
+class TraffickingSpec(Strict):
+    """Every organisation's volume and loads at once: what calibration and sweeps scale."""
+
+    volume_multiplier: Annotated[float, Field(gt=0, le=100, allow_inf_nan=False)] = Field(
+        1.0, description="Multiplies every organisation's couriers_per_week"
+    )
+    load_multiplier: Annotated[float, Field(gt=0, le=100, allow_inf_nan=False)] = Field(
+        1.0, description="Multiplies every load distribution (median, min and max kg)"
+    )
+
+
+class ObservationSpec(Strict):
+    """How the model's cocaine relates to what operations publish. Published counts of seizure
+    cases and arrests cover all drugs; the model's are cocaine only."""
+
+    cocaine_share_of_cases: Annotated[float, Field(gt=0, le=1, allow_inf_nan=False)] = Field(
+        0.35,
+        description="Share of the seizure cases (and arrests) of all drugs at the participating "
+        "airports that are cocaine",
+    )
+
+
 class AgenciesSpec(Strict):
     """Customs and police, each on its own channel. Customs seize and report to their national
     contact point (WCO CENcomm), which alerts the country's airports to courier profiles and
@@ -303,6 +325,51 @@ class RelaySpec(Strict):
         return mode
 
 
+STATISTICS = ("cases", "kg", "arrests", "messages_per_case", "share_from", "police_hits")
+
+
+class Uncertainty(Strict):
+    """How far a published figure may be from what it measures: its tolerance in calibration
+    and in the posterior predictive check."""
+
+    sd: Annotated[float, Field(gt=0, le=100, allow_inf_nan=False)]
+    scale: Literal["log", "linear"] = Field(
+        "log", description="log: sd of the log of the value (0.3: about 30 %); linear: absolute"
+    )
+
+
+class PublishedTarget(Strict):
+    """A published result this scenario should reproduce, and how to read it from a run."""
+
+    name: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,59}$")]
+    statistic: Literal[STATISTICS] = Field(  # type: ignore[valid-type]
+        description="cases, kg, arrests, messages_per_case, share_from (share of the scope's "
+        "seizures whose last leg came from the `from` airports), police_hits"
+    )
+    scope: Literal["participants", "destinations", "all"] | list[Iata] = Field(
+        "participants", description="Where: participating airports, destinations, all, or a list"
+    )
+    window: Literal["operation", "baseline"] = Field(
+        "operation", description="The operation window, or the days outside it"
+    )
+    per_days: Annotated[float, Field(gt=0, le=36500)] | None = Field(
+        None, description="Express the model's value per this many days (the published period)"
+    )
+    all_drugs: bool = Field(
+        False,
+        description="The published count covers all drugs: compared with the model's cocaine "
+        "count divided by observation.cocaine_share_of_cases",
+    )
+    from_airports: list[Iata] = Field(
+        default_factory=list, alias="from", description="For share_from: the previous airports"
+    )
+    value: Annotated[float, Field(ge=0, le=1e9, allow_inf_nan=False)]
+    uncertainty: Uncertainty
+    source: Annotated[str, Field(min_length=1, max_length=2000)]
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
 class Scenario(Strict):
     name: Annotated[str, Field(min_length=1, max_length=200)]
     description: Annotated[str, Field(max_length=100_000)] = ""
@@ -316,6 +383,13 @@ class Scenario(Strict):
     training: TrainingSpec = TrainingSpec()
     relay: RelaySpec = RelaySpec()
     agencies: AgenciesSpec = AgenciesSpec()
+    trafficking: TraffickingSpec = TraffickingSpec()
+    observation: ObservationSpec = ObservationSpec()
+    published: list[PublishedTarget] = Field(
+        default_factory=list,
+        max_length=100,
+        description="What was published about this scenario's operation (cocair validate)",
+    )
 
 
 def scenario_json_schema() -> dict:

@@ -28,6 +28,4 @@ class BilateralRelay(RelayMode):
                 delay = relay.bilateral_delay_hours * math.exp(
                     relay.bilateral_delay_spread * rng.standard_normal()
                 )
-                model.schedule(
-                    t + delay, contact_point.peers[country].receive_alert, (report, self.name)
-                )
+                model.relay_message(t + delay, contact_point.peers[country], report, self.name)

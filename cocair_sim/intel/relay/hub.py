@@ -21,4 +21,5 @@ class HubRelay(RelayMode):
         """A connected country's contact point sends the report to the hub at once."""
         hub = self.model.hub
         if contact_point.connected and hub is not None:
+            self.model.count("messages")
             self.model.schedule(t, hub.receive_report, (report, contact_point.agency))
