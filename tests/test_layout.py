@@ -39,6 +39,7 @@ ALLOWED = {
         "shipped",
     },
     "experiment": {"errors", "files", "scenario", "model", "outputs", "science", "report"},
+    "calibration": {"errors", "files", "scenario", "model", "experiment", "report"},
     "report": {"errors", "files", "scenario", "model", "experiment", "science", "geo", "intel"},
     "classroom": {"errors", "shipped", "scenario", "model", "intel", "geo"},
     "cli": {"*"},

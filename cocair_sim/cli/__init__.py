@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from cocair_sim.cli.calibrate import calibrate
 from cocair_sim.cli.common import CocairGroup
 from cocair_sim.cli.experiment import experiment, report
 from cocair_sim.cli.run import check, run, schema
@@ -20,13 +21,14 @@ def main() -> None:
     Typical use:
       cocair run                                   (the default COCAIR III scenario, hub relay)
       cocair experiment relay_modes                (then open results/relay_modes/report.html)
+      cocair calibrate calibration                 (fit the estimates to published results)
       cocair validate                              (against the published operations)
       cocair viz                                   (the classroom page in a browser)
       cocair check scenarios/my_scenario.yaml
     """
 
 
-for command in (run, experiment, report, sensitivity, validate, viz, check, schema):
+for command in (run, experiment, report, calibrate, sensitivity, validate, viz, check, schema):
     main.add_command(command)
 
 if __name__ == "__main__":  # pragma: no cover - `python -m cocair_sim.cli`

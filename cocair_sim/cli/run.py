@@ -134,6 +134,7 @@ def check(file):
 SCHEMAS = {
     "scenario": "cocair_sim.scenario.schema:scenario_json_schema",
     "experiment": "cocair_sim.experiment.spec:experiment_json_schema",
+    "calibration": "cocair_sim.calibration.spec:calibration_json_schema",
 }
 
 

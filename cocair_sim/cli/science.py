@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 from rich.markup import escape
@@ -23,55 +24,62 @@ from cocair_sim.cli.common import (
 @click.argument(
     "scenario", required=False, callback=shipped_file("scenarios", shipped.DEFAULT_SCENARIO)
 )
-@click.option("--replications", type=click.IntRange(min=2), default=50, show_default=True)
-@click.option("--seed", type=int, default=2011, show_default=True, help="Base seed.")
 @click.option(
-    "--relay",
-    type=RelayModeType(),
-    default="hub",
-    show_default=True,
-    help="Relay mode (COCAIR III had the hub).",
+    "--posterior",
+    type=click.Path(path_type=Path),
+    help="A calibration's posterior.csv: each replicate draws its parameter values from it.",
 )
-@click.option("--strict", is_flag=True, help="Exit 1 when a measure is outside its band.")
-def validate(scenario, replications, seed, relay, strict):
-    """Compare SCENARIO's operation window with the published COCAIR figures.
+@click.option("--replications", type=click.IntRange(min=2), default=100, show_default=True)
+@click.option("--seed", type=int, default=2011, show_default=True, help="Base seed.")
+@click.option("--relay", type=RelayModeType(), help="Relay mode (default: the file's).")
+def validate(scenario, posterior, replications, seed, relay):
+    """Check SCENARIO against the results it publishes (its `published:` targets).
 
-    Simulated: mean and 90 % interval over replications, at participating airports, scaled to
-    a 7-day week. Published: COCAIR III-V per week. Plausible: inside the band from a third of
-    the lowest to three times the highest published figure.
+    Each target is read from every run on the published figure's terms. On the target's scale
+    (log for counts) the published value must lie within two standard deviations of the runs'
+    mean, combining the target's own uncertainty with the runs' spread. Exit 0 when every
+    target is inside, 1 when any is outside, 2 on bad input.
     """
-    from cocair_sim.scenario.loading import load_scenario
-    from cocair_sim.science.validation import BAND_FACTOR, SEIZURES_NOTE, checks, simulate
+    from cocair_sim.errors import InputError
+    from cocair_sim.experiment.posterior import load_posterior
+    from cocair_sim.files.yamlio import load_yaml_mapping
+    from cocair_sim.scenario.loading import scenario_with_overrides
+    from cocair_sim.science.validation import Z_LIMIT, check_published
 
-    spec = load_scenario(scenario)
+    raw = load_yaml_mapping(scenario)
+    spec = scenario_with_overrides(raw, str(scenario))
+    if not spec.published:
+        raise InputError(str(scenario), "published", "the scenario lists no published results")
+    drawn = None
+    if posterior is not None:
+        if not posterior.is_file():
+            raise InputError("--posterior", str(posterior), "file not found")
+        drawn = load_posterior(posterior, "--posterior", raw, scenario)
     with console.status(f"running {replications} replications"):
-        results = checks(simulate(spec, replications, seed, relay))
-    table = Table(title=f"{spec.name}: operation window vs published operations")
-    for col in (
-        "measure",
-        "simulated mean",
-        "90 % interval",
-        "published (per week)",
-        "band",
-        "inside",
-    ):
-        table.add_column(col, justify="right" if col != "measure" else "left")
+        results = check_published(spec, replications, seed, drawn, relay)
+    what = "posterior predictive" if drawn is not None else "the scenario's values"
+    table = Table(title=f"{spec.name}: {what} against the published results")
+    for col in ("target", "published", "model median", "90 % of runs", "z", "inside"):
+        table.add_column(col, justify="left" if col == "target" else "right")
     for c in results:
         table.add_row(
-            c.measure,
-            f"{c.simulated_mean:.1f}",
-            f"{c.simulated_p05:.1f} - {c.simulated_p95:.1f}",
-            c.published,
-            f"{c.band[0]:.1f} - {c.band[1]:.0f}",
+            c.target.name,
+            f"{c.target.value:.3g}",
+            f"{c.median:.3g}",
+            f"{c.p05:.3g} - {c.p95:.3g}",
+            f"{c.z:+.2f}",
             "[green]yes[/]" if c.inside else "[red]no[/]",
         )
     console.print(table)
     console.print(
-        f"Bands: from 1/{BAND_FACTOR:g} of the lowest to {BAND_FACTOR:g}x the highest published "
-        "figure; sources in docs/sources/FACTS.md. Cocaine only in the model.\n" + SEIZURES_NOTE,
+        f"Inside: |z| <= {Z_LIMIT:g}, z = (published - mean of the runs) / sqrt(target sd^2 + "
+        "variance of the runs), on each target's scale (log1p for counts). Sources and "
+        "uncertainties: the scenario's `published` list.",
         highlight=False,
     )
-    if strict and not all(c.inside for c in results):
+    outside = [c.target.name for c in results if not c.inside]
+    if outside:
+        err_console.print(f"outside: {', '.join(outside)}", highlight=False)
         sys.exit(1)
 
 

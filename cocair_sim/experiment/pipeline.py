@@ -35,6 +35,7 @@ from cocair_sim.files.folders import EXPERIMENT_MARKERS, check_replaceable, hold
 from cocair_sim.files.manifest import file_sha256, versions
 
 EXPORTS = ("runs.csv", "daily.csv", "summary.csv")
+OPTIONAL_EXPORTS = ("drivers.csv",)  # over a posterior only
 
 
 class Progress:
@@ -202,7 +203,7 @@ def mark_unfinished(out: Path) -> None:
     try:
         out.mkdir(parents=True, exist_ok=True)
         (out / "manifest.json").unlink(missing_ok=True)
-        for name in EXPORTS:
+        for name in (*EXPORTS, *OPTIONAL_EXPORTS):
             (out / name).unlink(missing_ok=True)
         for tmp in out.glob(".*.tmp"):  # files a killed session was still writing
             tmp.unlink(missing_ok=True)
@@ -277,7 +278,9 @@ def write_manifest(exp, store, out: Path, started, backend, workers, phases) -> 
     """manifest.json: what was run, how, and the exports' checksums (the completion mark)."""
     run_seconds = sum(r.seconds for r in store.metric_rows())
     files = {
-        name: hashlib.sha256(written_file(out / name).read_bytes()).hexdigest() for name in EXPORTS
+        name: hashlib.sha256(written_file(out / name).read_bytes()).hexdigest()
+        for name in (*EXPORTS, *OPTIONAL_EXPORTS)
+        if written_file(out / name).exists()
     }
     atomic_write_json(
         out / "manifest.json",

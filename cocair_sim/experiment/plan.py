@@ -27,6 +27,10 @@ class RunSpec:
     sweep: tuple[tuple[str, Any], ...]
     replicate: int
     seed: int
+    # Values drawn from the experiment's posterior (the same for every condition of a
+    # replicate); fields the run's overrides set are left to the overrides.
+    parameters: tuple[tuple[str, Any], ...] = ()
+    particle: int | None = None
 
 
 def run_seed(base_seed: int, replicate: int, point: int) -> int:
@@ -40,11 +44,18 @@ def run_seed(base_seed: int, replicate: int, point: int) -> int:
 def plan(exp: Experiment) -> list[RunSpec]:
     spec = exp.spec
     runs = []
+    particles = (
+        [exp.posterior.draw(spec.base_seed, rep) for rep in range(spec.replications)]
+        if exp.posterior is not None
+        else [None] * spec.replications
+    )
     for p, point in enumerate(spec.points()):
         for rep in range(spec.replications):
             seed = run_seed(spec.base_seed, rep, p)
+            drawn = {} if particles[rep] is None else exp.posterior.particle(particles[rep])
             for cond in spec.conditions:
                 overrides = spec.run_overrides(point, cond)
+                parameters = {k: v for k, v in drawn.items() if k not in overrides}
                 runs.append(
                     RunSpec(
                         run_id=f"p{p}-{cond.name}-r{rep}",
@@ -55,6 +66,8 @@ def plan(exp: Experiment) -> list[RunSpec]:
                         sweep=tuple(point.items()),
                         replicate=rep,
                         seed=seed,
+                        parameters=tuple(parameters.items()),
+                        particle=particles[rep],
                     )
                 )
     return runs

@@ -18,6 +18,7 @@ from typing import Annotated, Any
 from pydantic import Field, field_validator, model_validator
 
 from cocair_sim.errors import InputError
+from cocair_sim.experiment.posterior import Posterior, load_posterior
 from cocair_sim.files.manifest import file_sha256
 from cocair_sim.files.schema import Strict, json_schema, validate_model
 from cocair_sim.files.yamlio import load_yaml_mapping
@@ -72,6 +73,11 @@ class ExperimentSpec(Strict):
     sweep: list[SweepSpec] = Field(default_factory=list, max_length=4)
     metrics: list[Annotated[str, Field(max_length=200)]] = Field(
         default_factory=lambda: list(DEFAULT_METRICS), min_length=1, max_length=500
+    )
+    posterior: Annotated[str, Field(min_length=1, max_length=4096)] | None = Field(
+        None,
+        description="A calibration's posterior.csv, relative to the experiment file: each "
+        "replicate draws its parameter values from it",
     )
 
     @field_validator("conditions")
@@ -128,11 +134,12 @@ class ExperimentSpec(Strict):
 
 @dataclass(frozen=True)
 class Experiment:
-    """A validated experiment file with its resolved scenario path."""
+    """A validated experiment file with its resolved scenario path (and posterior)."""
 
     spec: ExperimentSpec
     path: Path
     scenario_path: Path
+    posterior: Posterior | None = None
 
     @property
     def name(self) -> str:
@@ -147,6 +154,7 @@ class Experiment:
             {
                 "spec": self.spec.model_dump(mode="json", exclude={"description", "metrics"}),
                 "scenario": file_sha256(self.scenario_path),
+                "posterior": file_sha256(self.posterior.path) if self.posterior else None,
             },
             sort_keys=True,
         )
@@ -177,6 +185,7 @@ def load_experiment(path: str | Path, replications: int | None = None) -> Experi
         scenario_raw = load_yaml_mapping(scenario_path)
     except InputError as err:
         raise InputError(source, "scenario", err.message) from None
+    posterior = _posterior(spec, path, source, scenario_raw, scenario_path)
     checked: set[str] = set()
     for point in spec.points():
         for k, cond in enumerate(spec.conditions):
@@ -194,7 +203,20 @@ def load_experiment(path: str | Path, replications: int | None = None) -> Experi
                     field += f" at {json.dumps(point)}"
                 raise InputError(source, field, err.message) from None
             checked.add(key)
-    return Experiment(spec, path, scenario_path)
+    return Experiment(spec, path, scenario_path, posterior)
+
+
+def _posterior(spec, path: Path, source: str, scenario_raw, scenario_path) -> Posterior | None:
+    if spec.posterior is None:
+        return None
+    try:
+        posterior_path = (path.parent / spec.posterior).resolve()
+        found = posterior_path.is_file()
+    except (OSError, ValueError, RuntimeError):
+        found = False
+    if not found:
+        raise InputError(source, "posterior", f"file not found: {spec.posterior}")
+    return load_posterior(posterior_path, source, scenario_raw, scenario_path, spec.set)
 
 
 def experiment_json_schema() -> dict:

@@ -10,11 +10,9 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
-
-SCHEMA_VERSION = "1"
 
 
 @dataclass(frozen=True)
@@ -29,6 +27,8 @@ class RunRecord:
     daily_header: list[str]
     daily_rows: list[list[Any]]
     seconds: float
+    parameters: dict[str, Any] = field(default_factory=dict)  # drawn from a posterior
+    particle: int | None = None
 
 
 class StoredRun(NamedTuple):
@@ -42,6 +42,8 @@ class StoredRun(NamedTuple):
     seed: int
     metrics: dict[str, float | None]
     seconds: float
+    parameters: dict[str, Any] = {}  # noqa: RUF012 - a NamedTuple default, never mutated
+    particle: int | None = None
 
 
 class Store:
@@ -64,7 +66,9 @@ class Store:
                 replicate INTEGER NOT NULL,
                 seed INTEGER NOT NULL,
                 metrics TEXT NOT NULL,
-                seconds REAL NOT NULL
+                seconds REAL NOT NULL,
+                parameters TEXT NOT NULL DEFAULT '{}',
+                particle INTEGER
             );
             CREATE TABLE IF NOT EXISTS daily (
                 run_id TEXT PRIMARY KEY REFERENCES runs(run_id),
@@ -73,6 +77,11 @@ class Store:
             );
             """
         )
+        # Stores made before runs recorded posterior draws resume with empty ones.
+        columns = {row[1] for row in self.db.execute("PRAGMA table_info(runs)")}
+        if "parameters" not in columns:
+            self.db.execute("ALTER TABLE runs ADD COLUMN parameters TEXT NOT NULL DEFAULT '{}'")
+            self.db.execute("ALTER TABLE runs ADD COLUMN particle INTEGER")
 
     def close(self) -> None:
         self.db.close()
@@ -100,7 +109,7 @@ class Store:
         """Store one finished run atomically; a run already present is left as it is."""
         with self._transaction():
             cur = self.db.execute(
-                "INSERT OR IGNORE INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT OR IGNORE INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     rec.run_id,
                     rec.condition,
@@ -110,6 +119,8 @@ class Store:
                     rec.seed,
                     json.dumps(rec.metrics),
                     rec.seconds,
+                    json.dumps(rec.parameters, sort_keys=True),
+                    rec.particle,
                 ),
             )
             if cur.rowcount == 0:
@@ -136,7 +147,8 @@ class Store:
         """All stored runs in a stable order (point, condition, replicate), with daily series."""
         query = (
             "SELECT r.run_id, r.condition, r.point, r.sweep, r.replicate, r.seed, r.metrics, "
-            "r.seconds, d.header, d.rows FROM runs r JOIN daily d USING (run_id) "
+            "r.seconds, d.header, d.rows, r.parameters, r.particle "
+            "FROM runs r JOIN daily d USING (run_id) "
             "ORDER BY r.point, r.condition, r.replicate"
         )
         for row in self.db.execute(query):
@@ -151,19 +163,24 @@ class Store:
                 daily_header=json.loads(row[8]),
                 daily_rows=json.loads(row[9]),
                 seconds=row[7],
+                parameters=json.loads(row[10]),
+                particle=row[11],
             )
 
     def metric_rows(self) -> list[StoredRun]:
         """Runs without their daily series (cheap), in a stable order (point, condition,
         replicate)."""
         query = (
-            "SELECT run_id, condition, point, sweep, replicate, seed, metrics, seconds "
-            "FROM runs ORDER BY point, condition, replicate"
+            "SELECT run_id, condition, point, sweep, replicate, seed, metrics, seconds, "
+            "parameters, particle FROM runs ORDER BY point, condition, replicate"
         )
         return [
-            StoredRun(r[0], r[1], r[2], json.loads(r[3]), r[4], r[5], json.loads(r[6]), r[7])
+            StoredRun(
+                r[0], r[1], r[2], json.loads(r[3]), r[4], r[5], json.loads(r[6]), r[7],
+                json.loads(r[8]), r[9],
+            )
             for r in self.db.execute(query)
-        ]
+        ]  # fmt: skip
 
     def integrity_ok(self) -> bool:
         return self.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

@@ -3,7 +3,8 @@
 summary.csv is tidy: one row per sweep point, condition and metric, with the mean and its 95 %
 bootstrap CI, and for conditions other than the baseline the paired difference against the
 baseline (same replicate, same sweep point) with its CI, the relative change, the Wilcoxon
-signed-rank p-value and Cohen's d_z.
+signed-rank p-value, Cohen's d_z, the 90 % range of single paired differences and the shares of
+pairs in which the condition came out above and below the baseline.
 """
 
 from __future__ import annotations
@@ -35,6 +36,10 @@ SUMMARY_COLUMNS = [
     "rel_ci_high",
     "wilcoxon_p",
     "effect_size_dz",
+    "diff_p05",
+    "diff_p95",
+    "share_above",
+    "share_below",
 ]
 
 
@@ -95,6 +100,10 @@ def summary_rows(exp: Experiment, store: Store) -> list[dict[str, Any]]:
                         rel_ci_high=cmp.rel_high,
                         wilcoxon_p=cmp.wilcoxon_p,
                         effect_size_dz=cmp.effect_size_dz,
+                        diff_p05=cmp.diff_p05,
+                        diff_p95=cmp.diff_p95,
+                        share_above=cmp.share_above,
+                        share_below=cmp.share_below,
                     )
                 out.append(row)
     return out
@@ -114,9 +123,12 @@ def write_tables(exp: Experiment, store: Store, out: Path, pool=None) -> list[di
     sweep_cols = sweep_columns(exp)
     metric_rows = store.metric_rows()
     metric_names = sorted({k for r in metric_rows for k in r.metrics})
+    # Over a posterior: the particle each run drew and its values, one column per field.
+    drawn = list(exp.posterior.fields) if exp.posterior is not None else []
+    posterior_cols = ["particle", *(f"param:{f}" for f in drawn)] if drawn else []
     atomic_write_csv(
         out / "runs.csv",
-        ["run_id", "condition", *sweep_cols, "replicate", "seed", *metric_names],
+        ["run_id", "condition", *sweep_cols, "replicate", "seed", *posterior_cols, *metric_names],
         (
             [
                 r.run_id,
@@ -124,6 +136,7 @@ def write_tables(exp: Experiment, store: Store, out: Path, pool=None) -> list[di
                 *_sweep_values(exp, r.sweep),
                 r.replicate,
                 r.seed,
+                *([_num(r.particle), *(_num(r.parameters.get(f)) for f in drawn)] if drawn else []),
                 *(_num(r.metrics.get(m)) for m in metric_names),
             ]
             for r in metric_rows
@@ -132,6 +145,7 @@ def write_tables(exp: Experiment, store: Store, out: Path, pool=None) -> list[di
     if daily is None:
         _write_daily(exp, store, out)
     summary = summary_rows(exp, store)
+    sweeps = {r.point: r.sweep for r in metric_rows}
     atomic_write_csv(
         out / "summary.csv",
         [*sweep_cols, *SUMMARY_COLUMNS],
@@ -140,6 +154,17 @@ def write_tables(exp: Experiment, store: Store, out: Path, pool=None) -> list[di
             for r in summary
         ),
     )
+    if exp.posterior is not None:
+        from cocair_sim.science.drivers import DRIVER_COLUMNS, driver_rows
+
+        atomic_write_csv(
+            out / "drivers.csv",
+            [*sweep_cols, *DRIVER_COLUMNS],
+            (
+                [*_sweep_values(exp, sweeps[r["point"]]), *(_num(r[c]) for c in DRIVER_COLUMNS)]
+                for r in driver_rows(exp, store)
+            ),
+        )
     if daily is not None:
         publish(daily.result(), out / "daily.csv")
     return summary

@@ -14,6 +14,7 @@ import time
 from cocair_sim.experiment.plan import RunSpec
 from cocair_sim.experiment.store import RunRecord
 from cocair_sim.scenario.loading import cached_scenario
+from cocair_sim.scenario.updates import with_values
 
 
 def execute_run(run: RunSpec) -> RunRecord:
@@ -23,6 +24,8 @@ def execute_run(run: RunSpec) -> RunRecord:
 
     started = time.perf_counter()
     spec = cached_scenario(run.scenario_path, dict(run.overrides))
+    if run.parameters:
+        spec = with_values(spec, dict(run.parameters))
     model = CocairModel(spec, seed=run.seed, event_log=False).run()  # stored: totals, days
     header, rows = daily_rows(model)
     metrics = {
@@ -40,6 +43,8 @@ def execute_run(run: RunSpec) -> RunRecord:
         daily_header=header,
         daily_rows=rows,
         seconds=round(time.perf_counter() - started, 4),
+        parameters=dict(run.parameters),
+        particle=run.particle,
     )
 
 

@@ -19,6 +19,7 @@ def versions() -> dict[str, str]:
         "cocair_sim": cocair_sim.__version__,
         "mesa": version("mesa"),
         "numpy": np.__version__,
+        "pyabc": version("pyabc"),
         "python": platform.python_version(),
     }
 

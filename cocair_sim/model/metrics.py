@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
@@ -72,6 +72,7 @@ class Metric:
     daily: bool = False
     whole_run_label: str | None = None
     share: bool = False  # a fraction, shown as a percentage
+    better: Literal["higher", "lower"] | None = None  # which way interdiction succeeds
 
     def format(self, value: Any) -> str:
         """A value of this metric for a table."""
@@ -142,7 +143,15 @@ def _trafficker_profit(t: Mapping[str, int], m: CocairModel) -> float:
 
 for _metric in (
     Metric("kg_shipped", "cocaine shipped", _kg("shipped_g"), "kg", operation=True, daily=True),
-    Metric("kg_seized", "cocaine seized", _kg("seized_g"), "kg", operation=True, daily=True),
+    Metric(
+        "kg_seized",
+        "cocaine seized",
+        _kg("seized_g"),
+        "kg",
+        operation=True,
+        daily=True,
+        better="higher",
+    ),
     Metric(
         "kg_delivered",
         "cocaine that reached its markets (Europe)",
@@ -150,6 +159,7 @@ for _metric in (
         "kg",
         operation=True,
         daily=True,
+        better="lower",
     ),
     Metric(
         "kg_in_transit",
@@ -159,10 +169,18 @@ for _metric in (
         daily=True,
         whole_run_label="cocaine still in transit at the end (kg)",
     ),
-    Metric("seizures", "seizure cases", _count("seizures"), operation=True, daily=True),
-    Metric("arrests", "arrests", _count("arrests"), operation=True, daily=True),
+    Metric(
+        "seizures", "seizure cases", _count("seizures"), operation=True, daily=True, better="higher"
+    ),
+    Metric("arrests", "arrests", _count("arrests"), operation=True, daily=True, better="higher"),
     Metric("couriers_sent", "couriers sent", _count("couriers_sent"), operation=True, daily=True),
-    Metric("couriers_delivered", "couriers delivered", _count("couriers_delivered"), daily=True),
+    Metric(
+        "couriers_delivered",
+        "couriers delivered",
+        _count("couriers_delivered"),
+        daily=True,
+        better="lower",
+    ),
     Metric("alerts_sent", "alerts sent", _count("alerts_sent"), operation=True, daily=True),
     Metric(
         "alerts_delivered",
@@ -178,12 +196,14 @@ for _metric in (
         _count("alert_hits"),
         operation=True,
         daily=True,
+        better="higher",
     ),
     Metric(
         "police_alert_hits",
         "seizures prompted by police alerts (INTERPOL database hits)",
         _count("police_alert_hits"),
         operation=True,
+        better="higher",
     ),
     Metric(
         "messages",
@@ -204,6 +224,7 @@ for _metric in (
         _interdiction_rate,
         operation=True,
         share=True,
+        better="higher",
     ),
     Metric(
         "kg_per_seizure",
@@ -224,6 +245,7 @@ for _metric in (
         _trafficker_profit,
         "USD",
         whole_run_label="traffickers' profit (USD)",
+        better="lower",
     ),
     Metric(
         "seizures_participants",
@@ -231,6 +253,7 @@ for _metric in (
         _count("seizures_participants"),
         whole_run=False,
         operation=True,
+        better="higher",
     ),
     Metric(
         "kg_seized_participants",
@@ -239,6 +262,7 @@ for _metric in (
         "kg",
         whole_run=False,
         operation=True,
+        better="higher",
     ),
     Metric(
         "seizures_destinations",
@@ -246,6 +270,7 @@ for _metric in (
         _count("seizures_destinations"),
         whole_run=False,
         operation=True,
+        better="higher",
     ),
     Metric(
         "kg_seized_destinations",
@@ -254,6 +279,7 @@ for _metric in (
         "kg",
         whole_run=False,
         operation=True,
+        better="higher",
     ),
 ):
     declare(_metric)
@@ -281,6 +307,18 @@ def metric_names() -> list[str]:
 
 def is_metric(name: str) -> bool:
     return name in metric_names() or (name.startswith("share_via.") and len(name) > 10)
+
+
+def metric_unit(name: str) -> str:
+    metric = METRICS.get(name.removeprefix(OPERATION_PREFIX))
+    return "" if metric is None else metric.unit
+
+
+def metric_better(name: str) -> str | None:
+    """ "higher" or "lower": which way a change of the outcome counts as interdiction doing
+    better (None for outcomes that are neither, e.g. alerts sent)."""
+    metric = METRICS.get(name.removeprefix(OPERATION_PREFIX))
+    return None if metric is None else metric.better
 
 
 def metric_label(name: str) -> str:

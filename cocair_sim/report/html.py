@@ -15,7 +15,7 @@ from typing import Any
 
 from cocair_sim.files.atomic import atomic_write_text
 from cocair_sim.files.manifest import versions
-from cocair_sim.model.metrics import metric_label
+from cocair_sim.model.metrics import metric_better, metric_label, metric_unit
 from cocair_sim.report.jobs import experiment_figures
 
 CSS = """
@@ -154,6 +154,75 @@ def findings(exp, summary: list[dict]) -> dict[str, Any]:
     return {"per_point": per_point, "table": table, "trends": trends}
 
 
+def headline(exp, summary: list[dict]) -> list[str]:
+    """The report's first lines: each condition against the baseline on the first two outcomes
+    that have a better direction, with the mean difference, the range of single paired weeks and
+    how often the condition did better; and which uncertainty those ranges hold."""
+    metrics = [m for m in exp.spec.metrics if metric_better(m)][:2]
+    lines = []
+    for metric in metrics:
+        better = metric_better(metric)
+        for r in summary:
+            if r["metric"] != metric or "diff_mean" not in r or r["point"] != summary[0]["point"]:
+                continue
+            unit = f" {metric_unit(metric)}" if metric_unit(metric) else ""
+            share, worse = (
+                (r["share_above"], r["share_below"])
+                if better == "higher"
+                else (r["share_below"], r["share_above"])
+            )
+            lines.append(
+                f"'{r['condition']}' against '{r['baseline']}', {metric_label(metric)}: "
+                f"{_signed(r['diff_mean'])}{unit} on average (95 % CI of the mean "
+                f"{_signed(r['diff_ci_low'])} to {_signed(r['diff_ci_high'])}); in 90 % of "
+                f"paired runs the difference lies between {_signed(r['diff_p05'])} and "
+                f"{_signed(r['diff_p95'])}{unit}, and '{r['condition']}' did better than "
+                f"'{r['baseline']}' in {fmt_pct(share)} % of them (worse in {fmt_pct(worse)} %, "
+                "the same in the rest)."
+            )
+    if exp.posterior is not None:
+        lines.append(
+            "These ranges combine two uncertainties: the calibrated parameters (each replicate "
+            f"draws its values from the posterior {exp.posterior.path.name}, the same in every "
+            "condition) and the simulation's chance (who travels, who is controlled)."
+        )
+    else:
+        lines.append(
+            "These ranges show the simulation's chance only: every parameter is fixed at the "
+            "scenario's value. Name a calibration's posterior in the experiment file to include "
+            "the parameters' uncertainty."
+        )
+    return lines
+
+
+def _driver_table(exp, store, top: int = 5) -> tuple[list[str], list[list[str]]] | None:
+    """The strongest drivers of the headline differences, over a posterior."""
+    if exp.posterior is None:
+        return None
+    from cocair_sim.science.drivers import driver_rows
+
+    metrics = [m for m in exp.spec.metrics if metric_better(m)][:2]
+    rows, seen = [], {}
+    for r in driver_rows(exp, store):
+        key = (r["metric"], r["condition"])
+        if r["point"] != 0 or r["metric"] not in metrics or seen.get(key, 0) >= top:
+            continue
+        seen[key] = seen.get(key, 0) + 1
+        rows.append(
+            [
+                metric_label(r["metric"]),
+                r["condition"],
+                r["parameter"],
+                f"{r['spearman_rho']:+.2f} [{r['ci_low']:+.2f}, {r['ci_high']:+.2f}]",
+            ]
+        )
+    return ["outcome", "condition", "parameter", "Spearman rho [95 % CI]"], rows
+
+
+def _signed(v: float) -> str:
+    return "n/a" if _isnan(v) else ("+" if v > 0 else "") + fmt_value(v)
+
+
 ASSUMPTIONS = [
     "The relay parameters (national delay, hub latency and capacity, talk probability, alert "
     "lifetime) are estimates from the operation's public description, not measured values.",
@@ -161,7 +230,8 @@ ASSUMPTIONS = [
     "against; the model shows mechanisms and orders of magnitude, not forecasts.",
     "Only cocaine carried by air couriers is modelled (no other drugs, cargo or mail).",
     "Conditions share their random streams (paired replicates), so the differences isolate "
-    "the policy change; the CIs describe simulation noise, not uncertainty in the inputs.",
+    "the policy change. Whether the intervals also hold the parameters' uncertainty is said "
+    "under Headline.",
     "See docs/ODD.md for the full model description and its assumptions.",
 ]
 
@@ -220,7 +290,7 @@ def _compact_rows(exp, table: list[dict]) -> tuple[list[str], list[list[str]]]:
     return head, rows
 
 
-def _html_table(head: list[str], rows: list[list[str]], left: int = 3) -> str:
+def html_table(head: list[str], rows: list[list[str]], left: int = 3) -> str:
     def cls(i: int) -> str:
         return ' class="l"' if i < left else ""
 
@@ -240,7 +310,7 @@ def _html_table(head: list[str], rows: list[list[str]], left: int = 3) -> str:
     return "\n".join(out)
 
 
-def _md_table(head: list[str], rows: list[list[str]]) -> str:
+def md_table(head: list[str], rows: list[list[str]]) -> str:
     def esc(c: str) -> str:
         return c.replace("|", "\\|")
 
@@ -266,6 +336,12 @@ def _setup_items(exp, out: Path) -> list[str]:
     ]
     if spec.set:
         items.append(f"Overrides for every run: {json.dumps(spec.set)}")
+    if exp.posterior is not None:
+        items.append(
+            f"Posterior: {spec.posterior} ({len(exp.posterior.weights)} particles); each "
+            f"replicate draws one by weight for all its conditions, setting "
+            f"{', '.join(exp.posterior.fields)}"
+        )
     for s in spec.sweep:
         items.append(f"Sweep: {s.label or s.parameter} over {json.dumps(s.values)}")
     for c in spec.conditions:
@@ -308,6 +384,20 @@ def write_report(
         f"<style>{CSS}</style></head><body>",
         f"<h1>{html.escape(title)}</h1>",
     ]
+    lead = headline(exp, summary)
+    md += ["## Headline", ""] + [f"- {s}" for s in lead] + [""]
+    h += ["<h2>Headline</h2>", '<ul class="headline">']
+    h += [f"<li>{html.escape(s)}</li>" for s in lead] + ["</ul>"]
+    drivers = _driver_table(exp, store)
+    if drivers is not None:
+        head, rows = drivers
+        note = (
+            "What the difference depends on: the rank correlation (Spearman) of each drawn "
+            "parameter with the paired difference, over replicates, with its 95 % bootstrap "
+            "interval; the five strongest per outcome (all in drivers.csv)."
+        )
+        md += [note, "", md_table(head, rows), ""]
+        h += [f"<p>{html.escape(note)}</p>", html_table(head, rows, 3)]
     if desc:
         md += [desc, ""]
         h.append(f"<p>{html.escape(desc)}</p>")
@@ -333,9 +423,9 @@ def write_report(
         h.append("</ul>")
     if sweep:
         head, rows = _compact_rows(exp, f["table"])
-        md += ["### Across the sweep", "", _md_table(head, rows), ""]
+        md += ["### Across the sweep", "", md_table(head, rows), ""]
         md += [f"- {t}" for t in f["trends"]] + [""]
-        h += ["<h3>Across the sweep</h3>", _html_table(head, rows)]
+        h += ["<h3>Across the sweep</h3>", html_table(head, rows)]
         h += ["<ul>"] + [f"<li>{html.escape(t)}</li>" for t in f["trends"]] + ["</ul>"]
     note = (
         "A difference is called significant when the Wilcoxon signed-rank p-value is below "
@@ -358,9 +448,9 @@ def write_report(
 
     head, rows = _summary_table_rows(exp, summary)
     md += ["## Summary table", "", "Same numbers as summary.csv (rounded).", ""]
-    md += [_md_table(head, rows), ""]
+    md += [md_table(head, rows), ""]
     h += ["<h2>Summary table</h2>", "<p>Same numbers as summary.csv (rounded).</p>"]
-    h.append(_html_table(head, rows, left=3 if sweep else 2))
+    h.append(html_table(head, rows, left=3 if sweep else 2))
 
     md += ["## Assumptions that matter", ""] + [f"- {a}" for a in ASSUMPTIONS] + [""]
     h += ["<h2>Assumptions that matter</h2>", "<ul>"]

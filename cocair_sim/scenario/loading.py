@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Container, Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -22,7 +22,7 @@ from cocair_sim.files.schema import validate_model
 from cocair_sim.files.yamlio import load_yaml_mapping
 from cocair_sim.scenario.network import build_network
 from cocair_sim.scenario.overrides import apply_overrides
-from cocair_sim.scenario.schema import MAX_ITINERARY_STEPS, Scenario
+from cocair_sim.scenario.schema import MAX_ITINERARY_STEPS, PublishedTarget, Scenario
 
 
 @lru_cache(maxsize=1)
@@ -135,12 +135,7 @@ def _semantic_problems(sc: Scenario) -> list[tuple[str, str]]:
         if target.name in names:
             problems.append((f"{where}.name", f"duplicate target '{target.name}'"))
         names.add(target.name)
-        listed = target.scope if isinstance(target.scope, list) else []
-        for code in [*listed, *target.from_airports]:
-            if code not in codes:
-                problems.append((where, f"unknown airport {code}"))
-        if (target.statistic == "share_from") != bool(target.from_airports):
-            problems.append((f"{where}.from", "share_from needs `from` airports, and only it"))
+        problems.extend((where + field, msg) for field, msg in target_problems(target, codes))
     if sc.relay.hub_airport not in codes:
         problems.append(("relay.hub_airport", f"airport {sc.relay.hub_airport} is not declared"))
     cal = sc.calendar
@@ -162,6 +157,19 @@ def _semantic_problems(sc: Scenario) -> list[tuple[str, str]]:
                     f"paths (limit {MAX_ITINERARY_STEPS:,})",
                 )
             )
+    return problems
+
+
+def target_problems(target: PublishedTarget, codes: Container[str]) -> list[tuple[str, str]]:
+    """What is wrong with a published target for a scenario with these airports, as (field
+    suffix, problem) pairs."""
+    problems = []
+    listed = target.scope if isinstance(target.scope, list) else []
+    for code in [*listed, *target.from_airports]:
+        if code not in codes:
+            problems.append(("", f"unknown airport {code}"))
+    if (target.statistic == "share_from") != bool(target.from_airports):
+        problems.append((".from", "share_from needs `from` airports, and only it"))
     return problems
 
 

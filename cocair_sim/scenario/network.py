@@ -258,10 +258,24 @@ MAX_NETWORKS = 16
 def network_for(scenario: Scenario) -> Network:
     """The network of a scenario, built once and shared (read-only) by every model of it, and by
     copies of it that change no field the network depends on (`scenario.updates`): the key is
-    the identity of the airports and links and the screening fields for passengers."""
+    what the network reads of each airport (not its customs), the identity of the links and the
+    screening fields for passengers."""
     screening = scenario.screening
     key = (
-        id(scenario.airports),
+        tuple(
+            (
+                a.iata,
+                a.name,
+                a.city,
+                a.country,
+                a.lat,
+                a.lon,
+                a.role,
+                a.participant,
+                a.hub_connected,
+            )
+            for a in scenario.airports
+        ),
         id(scenario.links),
         screening.seats_per_flight,
         screening.load_factor,
@@ -270,8 +284,8 @@ def network_for(scenario: Scenario) -> Network:
     if hit is None:
         if len(_NETWORKS) >= MAX_NETWORKS:
             _NETWORKS.pop(next(iter(_NETWORKS)))
-        # The key's lists are kept alive with the entry, so their ids cannot be reused.
-        hit = _NETWORKS[key] = (build_network(scenario), (scenario.airports, scenario.links))
+        # The links are kept alive with the entry, so their id cannot be reused.
+        hit = _NETWORKS[key] = (build_network(scenario), scenario.links)
     return hit[0]
 
 

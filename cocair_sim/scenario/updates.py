@@ -30,13 +30,37 @@ def with_values(scenario: Scenario, values: Mapping[str, Any]) -> Scenario:
     return scenario
 
 
+def _field(node: BaseModel, segment: str, path: str) -> str:
+    """The attribute a path segment names (by field name or alias)."""
+    fields = type(node).model_fields
+    name = next((n for n, f in fields.items() if segment in (n, f.alias)), None)
+    if name is None:
+        raise KeyError(f"{path}: no field '{segment}'")
+    return name
+
+
+def value_at(scenario: Scenario, path: str) -> Any:
+    """The value of a dotted path in a validated scenario."""
+    node: Any = scenario
+    for head in path.split("."):
+        if isinstance(node, BaseModel):
+            node = getattr(node, _field(node, head, path))
+        elif isinstance(node, list):
+            index = find_in_list(node, head)
+            if index is None:
+                raise KeyError(f"{path}: no list item '{head}'")
+            node = node[index]
+        elif isinstance(node, dict) and head in node:
+            node = node[head]
+        else:
+            raise KeyError(f"{path}: '{head}' is inside a {type(node).__name__}")
+    return node
+
+
 def _set(node: Any, segments: list[str], value: Any, path: str) -> Any:
     head, rest = segments[0], segments[1:]
     if isinstance(node, BaseModel):
-        fields = type(node).model_fields
-        name = next((n for n, f in fields.items() if head in (n, f.alias)), None)
-        if name is None:
-            raise KeyError(f"{path}: no field '{head}'")
+        name = _field(node, head, path)
         child = getattr(node, name)
         return node.model_copy(update={name: _set(child, rest, value, path) if rest else value})
     if isinstance(node, list):

@@ -2,7 +2,11 @@
 
 Each SALib sample is one set of scenario overrides; each is run for `replications` replicates
 (replicate r uses the same seed for every sample, so samples compare on common random numbers)
-and the outcome is the mean over replicates. Runs go through the experiment runner and store, so
+and the outcome is the mean over replicates. With `compare`, each replicate runs twice, as the
+condition and as the baseline on the same seed, and the outcome is the mean paired difference:
+the indices then say what drives an effect (the hub's against no relay), not a level.
+
+Runs go through the experiment runner and store, so
 they run in parallel locally or on Dask, and an interrupted analysis resumes.
 """
 
@@ -43,6 +47,12 @@ class ParameterRange(Strict):
         return bounds
 
 
+class Comparison(Strict):
+    condition: dict[str, Any] = Field(description="Overrides of the condition, e.g. the hub")
+    baseline: dict[str, Any] = Field(description="Overrides of what it is compared with")
+    label: Annotated[str, Field(max_length=200)] = "condition - baseline"
+
+
 class SensitivitySpec(Strict):
     name: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$")]
     description: str = ""
@@ -57,6 +67,15 @@ class SensitivitySpec(Strict):
     set: dict[str, Any] = Field(default_factory=dict)
     parameters: list[ParameterRange] = Field(min_length=2, max_length=50)
     outputs: list[str] = Field(default_factory=lambda: ["operation.kg_seized"], min_length=1)
+    compare: Comparison | None = Field(
+        None, description="Analyse the paired difference condition - baseline of each output"
+    )
+
+    def sides(self) -> list[tuple[str, dict[str, Any]]]:
+        """The runs of one replicate: one plain run, or the condition and its baseline."""
+        if self.compare is None:
+            return [("sample", {})]
+        return [("condition", self.compare.condition), ("baseline", self.compare.baseline)]
 
 
 def load_sensitivity(path: str | Path) -> tuple[SensitivitySpec, Path]:
@@ -71,10 +90,14 @@ def load_sensitivity(path: str | Path) -> tuple[SensitivitySpec, Path]:
     for i, p in enumerate(spec.parameters):  # both ends must make a valid scenario
         for value in p.bounds:
             v = round(value) if p.integer else value
-            try:
-                load_scenario(scenario, {**spec.set, p.name: v}, override_source="parameters")
-            except InputError as err:
-                raise InputError(str(path), f"parameters[{i}]({p.name})", err.problem) from None
+            for _, side in spec.sides():
+                try:
+                    load_scenario(
+                        scenario, {**spec.set, **side, p.name: v}, override_source="parameters"
+                    )
+                except InputError as err:
+                    field = f"parameters[{i}]({p.name})"
+                    raise InputError(str(path), field, err.problem) from None
     return spec, scenario
 
 
@@ -111,18 +134,19 @@ def plan(spec: SensitivitySpec, scenario: Path, X: np.ndarray) -> list[RunSpec]:
     for i, row in enumerate(X):
         values = sample_overrides(spec, row)
         for rep in range(spec.replications):
-            runs.append(
-                RunSpec(
-                    run_id=f"s{i}-r{rep}",
-                    scenario_path=str(scenario),
-                    overrides=tuple({**spec.set, **values}.items()),
-                    condition="sample",
-                    point=i,
-                    sweep=tuple(values.items()),
-                    replicate=rep,
-                    seed=run_seed(spec.base_seed, rep, 0),
+            for side, overrides in spec.sides():
+                runs.append(
+                    RunSpec(
+                        run_id=f"s{i}-r{rep}" if spec.compare is None else f"s{i}-{side}-r{rep}",
+                        scenario_path=str(scenario),
+                        overrides=tuple({**spec.set, **overrides, **values}.items()),
+                        condition=side,
+                        point=i,
+                        sweep=tuple(values.items()),
+                        replicate=rep,
+                        seed=run_seed(spec.base_seed, rep, 0),
+                    )
                 )
-            )
     return runs
 
 
@@ -138,15 +162,19 @@ def content_hash(spec: SensitivitySpec, scenario: Path) -> str:
 
 
 def outcome_matrix(spec: SensitivitySpec, store: Store, n_samples: int) -> dict[str, np.ndarray]:
-    """Mean over replicates of each output, per sample (rows in SALib's order)."""
-    sums = {o: np.zeros(n_samples) for o in spec.outputs}
-    counts = np.zeros(n_samples)
+    """Mean over replicates of each output, per sample (rows in SALib's order); with `compare`,
+    the mean of the condition less the mean of the baseline (the same seeds)."""
+    sums = {(o, s): np.zeros(n_samples) for o in spec.outputs for s, _ in spec.sides()}
+    counts = {s: np.zeros(n_samples) for s, _ in spec.sides()}
     for run in store.metric_rows():
-        counts[run.point] += 1
+        counts[run.condition][run.point] += 1
         for o in spec.outputs:
             v = run.metrics.get(o)
-            sums[o][run.point] += np.nan if v is None else float(v)
-    return {o: sums[o] / np.maximum(counts, 1) for o in spec.outputs}
+            sums[o, run.condition][run.point] += np.nan if v is None else float(v)
+    means = {k: v / np.maximum(counts[k[1]], 1) for k, v in sums.items()}
+    if spec.compare is None:
+        return {o: means[o, "sample"] for o in spec.outputs}
+    return {o: means[o, "condition"] - means[o, "baseline"] for o in spec.outputs}
 
 
 def analyse(spec: SensitivitySpec, X: np.ndarray, Y: dict[str, np.ndarray]) -> list[dict]:

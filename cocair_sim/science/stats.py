@@ -74,6 +74,13 @@ class PairedComparison:
     rel_high: float
     wilcoxon_p: float
     effect_size_dz: float  # mean difference / SD of differences (Cohen's d_z)
+    # Where single pairs fall, not the mean: the 90 % range of the paired differences and the
+    # share of pairs in which the condition came out above the baseline. Over a posterior,
+    # this spread holds the parameters' uncertainty as well as the simulation's chance.
+    diff_p05: float = math.nan
+    diff_p95: float = math.nan
+    share_above: float = math.nan
+    share_below: float = math.nan
 
     def as_dict(self) -> dict[str, float]:
         return asdict(self)
@@ -113,7 +120,11 @@ def paired_comparison(
     p = wilcoxon_p(d)
     sd = float(d.std(ddof=1)) if n > 1 else 0.0
     dz = mean / sd if sd > 0 else (0.0 if mean == 0 else math.copysign(math.inf, mean))
-    return PairedComparison(n, mean, low, high, rel, rel_low, rel_high, p, dz)
+    p05, p95 = np.quantile(d, [0.05, 0.95])
+    above, below = float(np.mean(d > 0)), float(np.mean(d < 0))
+    return PairedComparison(
+        n, mean, low, high, rel, rel_low, rel_high, p, dz, float(p05), float(p95), above, below
+    )
 
 
 def wilcoxon_p(differences) -> float:

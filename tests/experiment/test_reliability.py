@@ -40,7 +40,12 @@ def write_experiment(tmp_path: Path, replications: int, name: str = "rel") -> Pa
 
 
 def stored_ids(store: Path) -> list[str]:
+    """Stored run ids. A kill right after SQLite created the file leaves it without tables:
+    nothing stored yet (a resumed experiment creates them)."""
     with sqlite3.connect(store, timeout=10) as db:
+        tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        if "runs" not in tables:
+            return []
         return [r[0] for r in db.execute("SELECT run_id FROM runs")]
 
 

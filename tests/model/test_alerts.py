@@ -15,8 +15,11 @@ def events_of(model, kind):
 def test_every_alert_hit_happens_between_delivery_and_expiry(cocair3_path):
     lifetime = 48.0
     spec = load_scenario(
-        cocair3_path, {"relay.alert_lifetime_hours": lifetime, "relay.active": "always"}
-    )
+        cocair3_path,
+        # An uplift high enough that alerts lead to many hits to check.
+        {"relay.alert_lifetime_hours": lifetime, "relay.active": "always",
+         "relay.targeting_uplift": 8},
+    )  # fmt: skip
     hits = 0
     for seed in range(10):
         model = CocairModel(spec, seed=seed, relay_mode="hub").run()

@@ -119,11 +119,13 @@ def test_adaptation_moves_flows_away_from_a_heavily_controlled_airport(cocair3_p
     crackdown = [*base, "airports.CMN.customs.operation_multiplier=10"]
     off = [f"organisations.{i}.adaptation.enabled=false" for i in range(4)]
 
-    def mean_share(sets):
+    def shares(sets):
         spec = with_overrides(cocair3_path, *sets)
-        return np.mean([_share_via(run(spec, seed=s), "CMN") for s in range(4)])
+        return np.array([_share_via(run(spec, seed=s), "CMN") for s in range(8)])
 
-    adaptive_drop = mean_share(base) - mean_share(crackdown)
-    fixed_drop = mean_share(base + off) - mean_share(crackdown + off)
-    assert adaptive_drop > 0.05
-    assert abs(fixed_drop) < 0.02
+    # Paired by seed: without adaptation the routes cannot change at all; with it, Casablanca
+    # loses share in (nearly) every pair.
+    adaptive_drop = shares(base) - shares(crackdown)
+    fixed_drop = shares(base + off) - shares(crackdown + off)
+    assert adaptive_drop.mean() > 0.01 and (adaptive_drop > 0).sum() >= 6
+    assert np.abs(fixed_drop).max() < 0.005

@@ -33,6 +33,7 @@ def bar_chart(spec, rows: list[dict], folder: Path) -> list[Path]:
         ax.set_yticks(y, [r["parameter"] for r in sel])
         unit = "(output units)" if main_index == "mu_star" else "(share of variance)"
         ax.set_xlabel(f"{main_index} {unit}")
-        ax.set_title(f"Sensitivity of {output}: {main_index} with 95 % CI", loc="left")
+        what = output if spec.compare is None else f"{output}, {spec.compare.label}"
+        ax.set_title(f"Sensitivity of {what}: {main_index} with 95 % CI", loc="left")
     fig.tight_layout()
     return list(save(fig, folder, "sensitivity"))

@@ -1,0 +1,216 @@
+"""Calibration files: which parameters are uncertain (priors), which published results they must
+reproduce (targets), and how long the search may take.
+
+`load_calibration` reads and validates the file, then checks what no schema can: the scenario
+exists, every target is one the scenario publishes (or is written out in full here), every
+parameter path exists, and both ends of every prior make a valid scenario, so a bad bound fails
+now and not after an hour of simulations.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, model_validator
+
+from cocair_sim.errors import InputError
+from cocair_sim.files.manifest import file_sha256
+from cocair_sim.files.schema import Strict, json_schema, validate_model
+from cocair_sim.files.yamlio import load_yaml_mapping
+from cocair_sim.scenario.loading import load_scenario, target_problems
+from cocair_sim.scenario.schema import PublishedTarget, Scenario
+
+NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$"
+PATH = Annotated[str, Field(min_length=1, max_length=500)]
+
+
+class Prior(Strict):
+    """What is believed about a parameter before calibration: a range, flat in the value
+    (uniform) or in its logarithm (loguniform, for a factor whose order of magnitude is open)."""
+
+    distribution: Literal["uniform", "loguniform"] = "uniform"
+    low: Annotated[float, Field(allow_inf_nan=False)]
+    high: Annotated[float, Field(allow_inf_nan=False)]
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        if not self.low < self.high:
+            raise ValueError("low must be below high")
+        if self.distribution == "loguniform" and self.low <= 0:
+            raise ValueError("a loguniform prior needs low > 0")
+        return self
+
+    # The sampler works where the prior is flat: a loguniform parameter is sampled as its
+    # logarithm, so that pyabc's perturbation kernels are as wide at 2 as at 20.
+    def sampled_bounds(self) -> tuple[float, float]:
+        if self.distribution == "loguniform":
+            return math.log(self.low), math.log(self.high)
+        return self.low, self.high
+
+    def from_sampled(self, x: float) -> float:
+        return math.exp(x) if self.distribution == "loguniform" else float(x)
+
+
+class CalibratedParameter(Strict):
+    path: PATH = Field(description="Dotted scenario field, e.g. relay.targeting_uplift")
+    also: list[PATH] = Field(
+        default_factory=list,
+        max_length=200,
+        description="Other fields set to the same value (e.g. every organisation's learning rate)",
+    )
+    prior: Prior
+    integer: bool = Field(False, description="The field takes whole numbers: values are rounded")
+    source: Annotated[str, Field(min_length=1, max_length=2000)] = Field(
+        description="Where the range comes from: a source, or [EST] and the reasoning"
+    )
+
+    @property
+    def paths(self) -> list[str]:
+        return [self.path, *self.also]
+
+
+class CalibrationSpec(Strict):
+    name: Annotated[str, Field(pattern=NAME_PATTERN, description="Also the results folder")]
+    description: Annotated[str, Field(max_length=100_000)] = ""
+    scenario: Annotated[str, Field(min_length=1, max_length=4096)] = Field(
+        description="Scenario file, relative to the calibration file"
+    )
+    set: dict[str, Any] = Field(default_factory=dict, description="Fixed overrides for every run")
+    parameters: list[CalibratedParameter] = Field(min_length=1, max_length=60)
+    targets: list[Annotated[str, Field(max_length=60)] | PublishedTarget] = Field(
+        min_length=1,
+        max_length=100,
+        description="Names of targets the scenario publishes, or targets written out in full",
+    )
+    population_size: Annotated[int, Field(ge=10, le=100_000)] = 300
+    max_generations: Annotated[int, Field(ge=1, le=200)] = 10
+    min_acceptance_rate: Annotated[float, Field(ge=0, lt=1)] = Field(
+        0.02, description="Stop when fewer simulations than this are accepted"
+    )
+    minimum_epsilon: Annotated[float, Field(ge=0)] = Field(
+        0.0, description="Stop when the tolerance falls below this"
+    )
+    predictive_draws: Annotated[int, Field(ge=10, le=100_000)] = Field(
+        200, description="Posterior predictive simulations (predictive.csv)"
+    )
+    base_seed: Annotated[int, Field(ge=0, lt=2**32)] = 2011
+
+    @model_validator(mode="after")
+    def _unique(self):
+        paths = [p for par in self.parameters for p in par.paths]
+        dupes = sorted({p for p in paths if paths.count(p) > 1})
+        if dupes:
+            raise ValueError(f"a field is calibrated twice: {', '.join(dupes)}")
+        fixed = sorted(set(paths) & set(self.set))
+        if fixed:
+            raise ValueError(f"a field is both fixed in `set` and calibrated: {', '.join(fixed)}")
+        names = [t if isinstance(t, str) else t.name for t in self.targets]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"a target is listed twice: {', '.join(dupes)}")
+        return self
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """A validated calibration file with its scenario and resolved targets."""
+
+    spec: CalibrationSpec
+    path: Path
+    scenario_path: Path
+    targets: tuple[PublishedTarget, ...]
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    @cached_property
+    def scenario(self) -> Scenario:
+        """The scenario with the calibration's fixed overrides (not its parameters)."""
+        return load_scenario(self.scenario_path, self.spec.set, override_source="set")
+
+    @property
+    def parameter_names(self) -> list[str]:
+        return [p.path for p in self.spec.parameters]
+
+    def content_hash(self) -> str:
+        """Identity of what is computed (not comments or formatting): guards --resume."""
+        blob = json.dumps(
+            {
+                "spec": self.spec.model_dump(
+                    mode="json", exclude={"description", "predictive_draws"}
+                ),
+                "scenario": file_sha256(self.scenario_path),
+            },
+            sort_keys=True,
+        )
+        return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def parameter_value(parameter: CalibratedParameter, value: float) -> float | int:
+    """A sampled value as the scenario takes it (whole numbers for integer fields)."""
+    return round(float(value)) if parameter.integer else float(value)
+
+
+def load_calibration(path: str | Path) -> Calibration:
+    """Read and validate a calibration file, including both ends of every prior."""
+    path = Path(path)
+    source = str(path)
+    spec = validate_model(CalibrationSpec, load_yaml_mapping(path), source)
+    try:
+        scenario_path = (path.parent / spec.scenario).resolve()
+        found = scenario_path.is_file()
+    except (OSError, ValueError, RuntimeError):
+        found = False
+    if not found:
+        raise InputError(source, "scenario", f"scenario file not found: {spec.scenario}")
+    try:
+        scenario = load_scenario(scenario_path, spec.set, override_source="set")
+    except InputError as err:
+        raise InputError(source, "scenario", err.message) from None
+    published = {t.name: t for t in scenario.published}
+    targets = []
+    for i, target in enumerate(spec.targets):
+        if isinstance(target, str):
+            if target not in published:
+                known = ", ".join(published) or "none"
+                raise InputError(
+                    source,
+                    f"targets[{i}]",
+                    f"the scenario publishes no target '{target}' (it has: {known})",
+                )
+            target = published[target]
+        targets.append(target)
+    _check_targets(source, scenario, targets)
+    for i, par in enumerate(spec.parameters):
+        for end in (par.prior.low, par.prior.high):
+            value = parameter_value(par, end)
+            try:
+                load_scenario(
+                    scenario_path,
+                    {**spec.set, **dict.fromkeys(par.paths, value)},
+                    override_source="parameters",
+                )
+            except InputError as err:
+                raise InputError(
+                    source, f"parameters[{i}]({par.path}).prior", f"at {value}: {err.problem}"
+                ) from None
+    return Calibration(spec, path, scenario_path, tuple(targets))
+
+
+def _check_targets(source: str, scenario: Scenario, targets: list[PublishedTarget]) -> None:
+    """Targets written in the calibration file name airports of its scenario."""
+    codes = {a.iata for a in scenario.airports}
+    for i, target in enumerate(targets):
+        for field, problem in target_problems(target, codes):
+            raise InputError(source, f"targets[{i}]({target.name}){field}", problem)
+
+
+def calibration_json_schema() -> dict:
+    return json_schema(CalibrationSpec, "cocair-sim calibration")

@@ -1,0 +1,85 @@
+"""What drives a paired difference over a posterior: each drawn parameter against the effect.
+
+In an experiment over a posterior, replicate i of every condition ran with the same particle, so
+each replicate gives one paired difference (condition - baseline) and one set of parameter
+values. The Spearman rank correlation of each parameter with the difference, with a bootstrap
+95 % interval over replicates, says which of the remaining uncertainties the effect depends on:
+a parameter with a correlation near zero could be known exactly without narrowing the answer.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from cocair_sim.science.stats import BOOT_SEED, resample_indices
+
+N_BOOT = 2000
+DRIVER_COLUMNS = [
+    "metric", "condition", "baseline", "parameter", "spearman_rho", "ci_low", "ci_high",
+    "p_value", "n",
+]  # fmt: skip
+
+
+def rank_correlation(x, y) -> tuple[float, float, float, float]:
+    """Spearman's rho of x and y, its 95 % percentile-bootstrap interval and its p-value."""
+    from scipy import stats
+
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    if x.size < 3 or np.all(x == x[0]) or np.all(y == y[0]):
+        return math.nan, math.nan, math.nan, math.nan
+    res = stats.spearmanr(x, y)
+    idx = resample_indices(x.size, N_BOOT, BOOT_SEED + 2)
+    rx = np.apply_along_axis(stats.rankdata, 1, x[idx])
+    ry = np.apply_along_axis(stats.rankdata, 1, y[idx])
+    rx -= rx.mean(axis=1, keepdims=True)
+    ry -= ry.mean(axis=1, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        boot = (rx * ry).sum(axis=1) / np.sqrt((rx**2).sum(axis=1) * (ry**2).sum(axis=1))
+    boot = boot[np.isfinite(boot)]
+    low, high = np.quantile(boot, [0.025, 0.975]) if boot.size else (math.nan, math.nan)
+    return float(res.statistic), float(low), float(high), float(res.pvalue)
+
+
+def driver_rows(exp, store) -> list[dict[str, Any]]:
+    """Per sweep point, metric, non-baseline condition and posterior field: the rank correlation
+    of the field's drawn value with the paired difference, strongest first."""
+    if exp.posterior is None:
+        return []
+    baseline = exp.spec.baseline_condition
+    runs: dict[tuple[int, str, int], Any] = {}
+    for run in store.metric_rows():
+        runs[run.point, run.condition, run.replicate] = run
+    points = sorted({k[0] for k in runs})
+    out = []
+    for point in points:
+        for cond in (c.name for c in exp.spec.conditions if c.name != baseline):
+            reps = sorted(
+                r for (p, c, r) in runs if p == point and c == cond and (p, baseline, r) in runs
+            )
+            if len(reps) < 3:
+                continue
+            pairs = [(runs[point, cond, r], runs[point, baseline, r]) for r in reps]
+            for metric in exp.spec.metrics:
+                diff = [_value(a, metric) - _value(b, metric) for a, b in pairs]
+                rows = []
+                for field in exp.posterior.fields:
+                    drawn = [a.parameters.get(field) for a, _ in pairs]
+                    if any(v is None for v in drawn):
+                        continue  # set by the condition or the sweep, not drawn
+                    rho, low, high, p = rank_correlation(drawn, diff)
+                    rows.append(
+                        {"point": point, "metric": metric, "condition": cond,
+                         "baseline": baseline, "parameter": field, "spearman_rho": rho,
+                         "ci_low": low, "ci_high": high, "p_value": p, "n": len(reps)}
+                    )  # fmt: skip
+                rows.sort(key=lambda r: -abs(np.nan_to_num(r["spearman_rho"])))
+                out.extend(rows)
+    return out
+
+
+def _value(run, metric: str) -> float:
+    v = run.metrics.get(metric)
+    return math.nan if v is None else float(v)

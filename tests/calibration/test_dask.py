@@ -1,0 +1,141 @@
+"""Calibrations and experiments on a real Dask cluster (a LocalCluster of worker processes):
+the same posterior as on this machine, and no run lost or duplicated when a worker is killed."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import threading
+import time
+
+import numpy as np
+import pytest
+import yaml
+from scipy import stats
+
+from cocair_sim.calibration.pipeline import run_calibration
+from cocair_sim.experiment.pipeline import run_experiment
+from tests.calibration.conftest import SMALL
+from tests.helpers import CLASSROOM, read_csv
+
+pytestmark = [pytest.mark.dask, pytest.mark.slow]
+
+
+@pytest.fixture
+def cluster():
+    from distributed import Client, LocalCluster
+
+    with (
+        LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address=None,
+            silence_logs=50,
+        ) as c,
+        Client(c) as client,
+    ):
+        yield c, client
+
+
+def _kill_one_worker(client) -> None:
+    pids = client.run(os.getpid)
+    os.kill(next(iter(pids.values())), signal.SIGKILL)
+
+
+def _write(folder, **changes):
+    path = folder / "cal.yaml"
+    path.write_text(yaml.safe_dump({**SMALL, **changes}, sort_keys=False))
+    return path
+
+
+def test_a_calibration_on_dask_reaches_the_local_posterior(tmp_path, cluster):
+    c, _ = cluster
+    path = _write(tmp_path, population_size=80)
+    local = run_calibration(path, tmp_path / "local", workers=1)
+    dask = run_calibration(path, tmp_path / "dask", scheduler=c.scheduler_address)
+    assert dask.backend == "dask"
+    field = "customs_defaults.capacity_per_day"
+    a, b = local.posterior[field].to_numpy(), dask.posterior[field].to_numpy()
+    # Two runs of a stochastic sampler: the same distribution, not the same particles.
+    assert stats.ks_2samp(a, b).pvalue > 0.001
+    wa, wb = local.posterior["weight"].to_numpy(), dask.posterior["weight"].to_numpy()
+    assert abs(np.average(a, weights=wa) - np.average(b, weights=wb)) < 12  # prior spans 118
+    assert len(dask.generations) == 3
+
+
+def _populations(db_path) -> int:
+    try:
+        with sqlite3.connect(db_path, timeout=5) as db:
+            return db.execute("SELECT COUNT(*) FROM populations WHERE t >= 0").fetchone()[0]
+    except sqlite3.Error:
+        return 0
+
+
+def test_a_calibration_survives_a_killed_worker(tmp_path, cluster):
+    c, client = cluster
+    path = _write(tmp_path, population_size=60)
+    out = tmp_path / "out"
+    result: dict = {}
+    job = threading.Thread(
+        target=lambda: result.update(r=run_calibration(path, out, scheduler=c.scheduler_address))
+    )
+    job.start()
+    deadline = time.monotonic() + 120
+    while _populations(out / "history.sqlite") < 1 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert job.is_alive(), "the calibration ended before a worker could be killed"
+    _kill_one_worker(client)
+    job.join(600)
+    assert "r" in result
+    gens = read_csv(out / "generations.csv")
+    assert len(gens) == 3 and len(read_csv(out / "posterior.csv")) == 60
+    with sqlite3.connect(out / "history.sqlite") as db:
+        per_gen = db.execute(
+            "SELECT p.t, COUNT(*) FROM particles pa JOIN models m ON pa.model_id = m.id "
+            "JOIN populations p ON m.population_id = p.id WHERE p.t >= 0 GROUP BY p.t"
+        ).fetchall()
+    assert [n for _, n in per_gen] == [60, 60, 60]  # nothing lost, nothing counted twice
+
+
+def test_an_experiment_survives_a_killed_worker(tmp_path, cluster):
+    c, client = cluster
+    doc = {
+        "name": "killed_worker",
+        "scenario": str(CLASSROOM),
+        "baseline": "none",
+        "replications": 40,
+        "conditions": [
+            {"name": "none", "set": {"relay.mode": "none"}},
+            {"name": "hub", "set": {"relay.mode": "hub"}},
+        ],
+    }
+    path = tmp_path / "exp.yaml"
+    path.write_text(yaml.safe_dump(doc))
+    reference = run_experiment(path, tmp_path / "reference", workers=1, report=False)
+    out = tmp_path / "dask"
+    done: dict = {}
+    job = threading.Thread(
+        target=lambda: done.update(
+            r=run_experiment(path, out, scheduler=c.scheduler_address, report=False)
+        )
+    )
+    job.start()
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            with sqlite3.connect(out / "store.sqlite", timeout=5) as db:
+                if db.execute("SELECT COUNT(*) FROM runs").fetchone()[0] >= 5:
+                    break
+        except sqlite3.Error:
+            pass
+        time.sleep(0.02)
+    assert job.is_alive(), "the experiment ended before a worker could be killed"
+    _kill_one_worker(client)
+    job.join(600)
+    assert "r" in done
+    rows = read_csv(out / "runs.csv")
+    assert len(rows) == 80 and len({r["run_id"] for r in rows}) == 80
+    assert (out / "runs.csv").read_bytes() == (reference.out / "runs.csv").read_bytes()
