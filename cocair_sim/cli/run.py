@@ -98,10 +98,21 @@ def print_run_summary(summary: dict, out: Path) -> None:
 @click.command()
 @click.argument("file", type=click.Path(path_type=Path))
 def check(file):
-    """Validate a scenario, experiment or sensitivity FILE; exit 2 with the first problem."""
+    """Validate a scenario, experiment, sensitivity or calibration FILE; exit 2 with the first
+    problem."""
     from cocair_sim.files.yamlio import load_yaml_mapping
 
     data = load_yaml_mapping(file)
+    if "targets" in data and "scenario" in data:
+        from cocair_sim.calibration import load_calibration
+
+        cal = load_calibration(file)
+        console.print(
+            f"{file}: valid calibration '{cal.name}': {len(cal.spec.parameters)} parameters, "
+            f"{len(cal.targets)} targets, {cal.spec.population_size} particles a generation",
+            highlight=False,
+        )
+        return
     if "parameters" in data and "scenario" in data:
         from cocair_sim.science.sensitivity import load_sensitivity, sample
 

@@ -393,8 +393,8 @@ def write_report(
         head, rows = drivers
         note = (
             "What the difference depends on: the rank correlation (Spearman) of each drawn "
-            "parameter with the paired difference, over replicates, with its 95 % bootstrap "
-            "interval; the five strongest per outcome (all in drivers.csv)."
+            "parameter with the paired difference, over replicates, with its 95 % interval; "
+            "the five strongest per outcome (all in drivers.csv)."
         )
         md += [note, "", md_table(head, rows), ""]
         h += [f"<p>{html.escape(note)}</p>", html_table(head, rows, 3)]

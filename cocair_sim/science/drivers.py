@@ -2,8 +2,8 @@
 
 In an experiment over a posterior, replicate i of every condition ran with the same particle, so
 each replicate gives one paired difference (condition - baseline) and one set of parameter
-values. The Spearman rank correlation of each parameter with the difference, with a bootstrap
-95 % interval over replicates, says which of the remaining uncertainties the effect depends on:
+values. The Spearman rank correlation of each parameter with the difference, with its 95 %
+interval, says which of the remaining uncertainties the effect depends on:
 a parameter with a correlation near zero could be known exactly without narrowing the answer.
 """
 
@@ -14,9 +14,6 @@ from typing import Any
 
 import numpy as np
 
-from cocair_sim.science.stats import BOOT_SEED, resample_indices
-
-N_BOOT = 2000
 DRIVER_COLUMNS = [
     "metric", "condition", "baseline", "parameter", "spearman_rho", "ci_low", "ci_high",
     "p_value", "n",
@@ -24,23 +21,19 @@ DRIVER_COLUMNS = [
 
 
 def rank_correlation(x, y) -> tuple[float, float, float, float]:
-    """Spearman's rho of x and y, its 95 % percentile-bootstrap interval and its p-value."""
+    """Spearman's rho of x and y, its 95 % interval (Fisher's z with Bonett and Wright's
+    variance for Spearman's rho, Psychometrika 2000) and its p-value."""
     from scipy import stats
 
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
-    if x.size < 3 or np.all(x == x[0]) or np.all(y == y[0]):
+    n = x.size
+    if n < 4 or np.all(x == x[0]) or np.all(y == y[0]):
         return math.nan, math.nan, math.nan, math.nan
     res = stats.spearmanr(x, y)
-    idx = resample_indices(x.size, N_BOOT, BOOT_SEED + 2)
-    rx = np.apply_along_axis(stats.rankdata, 1, x[idx])
-    ry = np.apply_along_axis(stats.rankdata, 1, y[idx])
-    rx -= rx.mean(axis=1, keepdims=True)
-    ry -= ry.mean(axis=1, keepdims=True)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        boot = (rx * ry).sum(axis=1) / np.sqrt((rx**2).sum(axis=1) * (ry**2).sum(axis=1))
-    boot = boot[np.isfinite(boot)]
-    low, high = np.quantile(boot, [0.025, 0.975]) if boot.size else (math.nan, math.nan)
-    return float(res.statistic), float(low), float(high), float(res.pvalue)
+    rho = float(res.statistic)
+    z = math.atanh(max(min(rho, 0.999999), -0.999999))
+    half = 1.959964 * math.sqrt((1 + rho**2 / 2) / (n - 3))
+    return rho, math.tanh(z - half), math.tanh(z + half), float(res.pvalue)
 
 
 def driver_rows(exp, store) -> list[dict[str, Any]]:
@@ -62,14 +55,12 @@ def driver_rows(exp, store) -> list[dict[str, Any]]:
             if len(reps) < 3:
                 continue
             pairs = [(runs[point, cond, r], runs[point, baseline, r]) for r in reps]
+            drawn = _distinct_fields(exp.posterior.fields, pairs)
             for metric in exp.spec.metrics:
                 diff = [_value(a, metric) - _value(b, metric) for a, b in pairs]
                 rows = []
-                for field in exp.posterior.fields:
-                    drawn = [a.parameters.get(field) for a, _ in pairs]
-                    if any(v is None for v in drawn):
-                        continue  # set by the condition or the sweep, not drawn
-                    rho, low, high, p = rank_correlation(drawn, diff)
+                for field, values in drawn.items():
+                    rho, low, high, p = rank_correlation(values, diff)
                     rows.append(
                         {"point": point, "metric": metric, "condition": cond,
                          "baseline": baseline, "parameter": field, "spearman_rho": rho,
@@ -77,6 +68,21 @@ def driver_rows(exp, store) -> list[dict[str, Any]]:
                     )  # fmt: skip
                 rows.sort(key=lambda r: -abs(np.nan_to_num(r["spearman_rho"])))
                 out.extend(rows)
+    return out
+
+
+def _distinct_fields(fields, pairs) -> dict[str, list]:
+    """Each drawn field's values over the pairs, once per parameter: a field set to the same
+    value as an earlier one (a calibration's `also` paths) is left out, as is one that the
+    condition or the sweep set instead of the draw."""
+    out: dict[str, list] = {}
+    seen: list[list] = []
+    for field in fields:
+        values = [a.parameters.get(field) for a, _ in pairs]
+        if any(v is None for v in values) or values in seen:
+            continue
+        seen.append(values)
+        out[field] = values
     return out
 
 

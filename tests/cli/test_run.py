@@ -78,6 +78,10 @@ def test_check_and_schema(classroom_path):
     res = cocair("schema", "scenario")
     schema = json.loads(res.stdout)
     assert schema["title"] == "cocair-sim scenario"
+    res = cocair("check", "experiments/calibration.yaml")
+    assert res.returncode == 0 and "valid calibration" in res.stdout
+    schema = json.loads(cocair("schema", "calibration").stdout)
+    assert schema["title"] == "cocair-sim calibration" and "targets" in schema["properties"]
 
 
 def test_interrupted_run_leaves_nothing_that_looks_complete(tmp_path, cocair3_path):

@@ -16,12 +16,15 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from cocair_sim.calibration import load_calibration
 from cocair_sim.errors import InputError
+from cocair_sim.experiment.posterior import read_posterior
 from cocair_sim.experiment.spec import load_experiment
 from cocair_sim.files.yamlio import MAX_FILE_BYTES, load_yaml_mapping
 from cocair_sim.scenario import Scenario, load_scenario, scenario_from_mapping
 from cocair_sim.scenario import scenario_with_overrides as with_overrides
 from cocair_sim.scenario.overrides import parse_set_options
+from tests.calibration.conftest import SMALL as SMALL_CALIBRATION
 from tests.files.hostile import (
     BILLION_LAUGHS,
     CLASSROOM_RAW,
@@ -245,6 +248,42 @@ def test_mutated_experiment_validates_or_raises_input_error(doc):
         else:
             assert exp.run_count() >= 1
             exp.content_hash()
+
+
+CALIBRATION_RAW = copy.deepcopy(SMALL_CALIBRATION)
+CALIBRATION_PATHS = [p for p in _paths(CALIBRATION_RAW) if p]
+
+
+@fuzz(80)
+@given(mutated(base=CALIBRATION_RAW, paths=CALIBRATION_PATHS))
+def test_mutated_calibration_validates_or_raises_input_error(doc):
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "cal.yaml"
+        try:
+            path.write_text(yaml.safe_dump(doc, allow_unicode=True))
+        except (yaml.YAMLError, ValueError):
+            return
+        try:
+            cal = load_calibration(path)
+        except InputError as err:
+            assert_one_line_naming(err, str(path))
+        else:
+            assert cal.targets and cal.spec.parameters
+            cal.content_hash()
+
+
+@fuzz(80)
+@given(st.binary(max_size=400))
+def test_a_posterior_file_of_any_bytes_is_read_or_refused_cleanly(blob):
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "posterior.csv"
+        path.write_bytes(b"relay.targeting_uplift,weight\n" + blob)
+        try:
+            posterior = read_posterior(path, "exp.yaml")
+        except InputError as err:
+            assert_one_line_naming(err, "exp.yaml")
+        else:
+            assert math.isclose(sum(posterior.weights), 1.0)
 
 
 HOSTILE_FILES = {

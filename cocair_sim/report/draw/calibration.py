@@ -17,6 +17,7 @@ from cocair_sim.report.draw.style import PALETTE, figure, info
 from cocair_sim.report.registry import FigureInfo
 
 PAIRS = 5  # parameters in the pairs plot: those the calibration narrowed most
+_NICE = [0, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000]
 
 
 @dataclass(frozen=True)
@@ -173,6 +174,11 @@ def fig_predictive(data: CalibrationData, folder: Path) -> FigureInfo:
         ax.axvline(target.value, color="black", linewidth=1.5, label="published")
         if log:
             ax.set_xscale("function", functions=(lambda v: np.log1p(np.maximum(v, 0)), np.expm1))
+            top = max(float(values.max()), high) * 1.1
+            ax.set_xlim(0, top)
+            ticks = [t for t in _NICE if t <= top]
+            ax.set_xticks(ticks[:: max(1, len(ticks) // 6)], minor=False)
+            ax.xaxis.set_major_formatter("{x:g}")
         ax.set_title(target.name, fontsize=8, loc="left")
         ax.tick_params(labelsize=6)
         ax.set_yticks([])
