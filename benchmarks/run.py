@@ -758,6 +758,11 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         results["calibration"]["shipped"] = shipped_calibration(2)
     results["machine"]["load_average_end"] = os.getloadavg()
     print_table(results)
+    if args.only_calibration and out_path.exists():
+        # Part 7 alone updates its own entry and keeps the other parts' latest results.
+        merged = json.loads(out_path.read_text())
+        merged["calibration"] = {**merged.get("calibration", {}), **results["calibration"]}
+        results = merged
     out_path.write_text(json.dumps(results, indent=2) + "\n")
     console.print(
         f"written {out_path.relative_to(ROOT) if out_path.is_relative_to(ROOT) else out_path}"
