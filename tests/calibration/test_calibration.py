@@ -108,6 +108,8 @@ def test_calibration_writes_every_output(calibrated):
         "weight",
     ]
     assert sum(float(r["weight"]) for r in post) == pytest.approx(1.0)
+    assert all(2 <= float(r["customs_defaults.capacity_per_day"]) <= 120 for r in post)
+    assert all(1 <= float(r["relay.targeting_uplift"]) <= 20 for r in post)  # not its logarithm
     assert all(float(r["customs_defaults.capacity_per_day"]).is_integer() for r in post)
     gens = read_csv(out / "generations.csv")
     assert [g["generation"] for g in gens] == ["0", "1", "2"]
@@ -187,3 +189,23 @@ def test_a_calibration_stops_when_too_few_runs_are_accepted(small_calibration, t
     assert all(g["acceptance_rate"] >= 0.45 for g in gens[:-1])
     manifest = json.loads((result.out / "manifest.json").read_text())
     assert "min_acceptance_rate" in manifest["stopped"]
+
+
+def test_the_proposal_keeps_a_share_of_the_prior_so_weights_stay_bounded():
+    import pandas as pd
+
+    from cocair_sim.calibration.smc import DefensiveTransition
+
+    rng = np.random.default_rng(3)
+    particles = pd.DataFrame({"a": rng.normal(5, 0.1, 50), "b": rng.normal(0.5, 0.01, 50)})
+    t = DefensiveTransition({"a": (0.0, 10.0), "b": (0.0, 1.0)}, share=0.2)
+    t.fit(particles, np.full(50, 1 / 50))
+    np.random.seed(1)
+    draws = t.rvs(4000)
+    far = ((draws["a"] - 5).abs() > 1) | ((draws["b"] - 0.5).abs() > 0.1)
+    assert far.mean() == pytest.approx(0.2 * 0.96, abs=0.03)  # prior draws away from the cloud
+    # Far from every particle the proposal density is the prior's share: the importance weight
+    # prior / proposal is at most 1 / share there.
+    corner = pd.DataFrame({"a": [0.5], "b": [0.95]})
+    assert t.pdf(corner)[0] == pytest.approx(0.2 * (1 / 10), rel=1e-6)
+    assert t.pdf(pd.DataFrame({"a": [11.0], "b": [0.5]}))[0] == pytest.approx(0.0, abs=1e-12)
