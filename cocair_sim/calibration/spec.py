@@ -22,7 +22,7 @@ from pydantic import Field, model_validator
 from cocair_sim.errors import InputError
 from cocair_sim.files.manifest import file_sha256
 from cocair_sim.files.schema import Strict, json_schema, validate_model
-from cocair_sim.files.yamlio import load_yaml_mapping
+from cocair_sim.files.yamlio import load_yaml_mapping, referenced_file
 from cocair_sim.scenario.loading import load_scenario, target_problems
 from cocair_sim.scenario.schema import PublishedTarget, Scenario
 
@@ -163,13 +163,7 @@ def load_calibration(path: str | Path) -> Calibration:
     path = Path(path)
     source = str(path)
     spec = validate_model(CalibrationSpec, load_yaml_mapping(path), source)
-    try:
-        scenario_path = (path.parent / spec.scenario).resolve()
-        found = scenario_path.is_file()
-    except (OSError, ValueError, RuntimeError):
-        found = False
-    if not found:
-        raise InputError(source, "scenario", f"scenario file not found: {spec.scenario}")
+    scenario_path = referenced_file(path, spec.scenario, "scenario")
     try:
         scenario = load_scenario(scenario_path, spec.set, override_source="set")
     except InputError as err:

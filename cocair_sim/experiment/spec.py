@@ -21,7 +21,7 @@ from cocair_sim.errors import InputError
 from cocair_sim.experiment.posterior import Posterior, load_posterior
 from cocair_sim.files.manifest import file_sha256
 from cocair_sim.files.schema import Strict, json_schema, validate_model
-from cocair_sim.files.yamlio import load_yaml_mapping
+from cocair_sim.files.yamlio import load_yaml_mapping, referenced_file
 from cocair_sim.model.metrics import is_metric
 from cocair_sim.scenario.loading import scenario_with_overrides
 
@@ -169,13 +169,7 @@ def load_experiment(path: str | Path, replications: int | None = None) -> Experi
     if replications is not None:
         raw = {**raw, "replications": replications}
     spec = validate_model(ExperimentSpec, raw, source)
-    try:
-        scenario_path = (path.parent / spec.scenario).resolve()
-        found = scenario_path.is_file()
-    except (OSError, ValueError, RuntimeError):
-        found = False
-    if not found:
-        raise InputError(source, "scenario", f"scenario file not found: {spec.scenario}")
+    scenario_path = referenced_file(path, spec.scenario, "scenario")
     for i, metric in enumerate(spec.metrics):
         if not is_metric(metric):
             raise InputError(source, f"metrics[{i}]", f"unknown metric '{metric}'")
@@ -209,13 +203,7 @@ def load_experiment(path: str | Path, replications: int | None = None) -> Experi
 def _posterior(spec, path: Path, source: str, scenario_raw, scenario_path) -> Posterior | None:
     if spec.posterior is None:
         return None
-    try:
-        posterior_path = (path.parent / spec.posterior).resolve()
-        found = posterior_path.is_file()
-    except (OSError, ValueError, RuntimeError):
-        found = False
-    if not found:
-        raise InputError(source, "posterior", f"file not found: {spec.posterior}")
+    posterior_path = referenced_file(path, spec.posterior, "posterior")
     return load_posterior(posterior_path, source, scenario_raw, scenario_path, spec.set)
 
 

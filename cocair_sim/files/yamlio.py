@@ -239,3 +239,16 @@ def parse_scalar(text: str, source: str) -> Any:
     if len(text) > MAX_TEXT_CHARS:
         raise InputError(source, None, f"value longer than {MAX_TEXT_CHARS} characters")
     return parse_yaml_text(text, source) if text.strip() else ""
+
+
+def referenced_file(path: Path, name: str, field: str) -> Path:
+    """The file a file names relative to itself (an experiment's scenario, say), resolved; an
+    `InputError` naming `path` and `field` when it does not exist."""
+    try:
+        target = (Path(path).parent / name).resolve()
+        found = target.is_file()
+    except (OSError, ValueError, RuntimeError):
+        found = False
+    if not found:
+        raise InputError(str(path), field, f"file not found: {name}")
+    return target

@@ -30,7 +30,7 @@ from cocair_sim.experiment.plan import RunSpec, run_seed
 from cocair_sim.experiment.store import Store
 from cocair_sim.files.manifest import file_sha256
 from cocair_sim.files.schema import Strict, validate_model
-from cocair_sim.files.yamlio import load_yaml_mapping
+from cocair_sim.files.yamlio import load_yaml_mapping, referenced_file
 from cocair_sim.scenario.loading import load_scenario
 
 
@@ -81,9 +81,7 @@ class SensitivitySpec(Strict):
 def load_sensitivity(path: str | Path) -> tuple[SensitivitySpec, Path]:
     path = Path(path)
     spec = validate_model(SensitivitySpec, load_yaml_mapping(path), str(path))
-    scenario = (path.parent / spec.scenario).resolve()
-    if not scenario.is_file():
-        raise InputError(str(path), "scenario", f"scenario file not found: {spec.scenario}")
+    scenario = referenced_file(path, spec.scenario, "scenario")
     names = [p.name for p in spec.parameters]
     if len(set(names)) != len(names):
         raise InputError(str(path), "parameters", "a parameter is listed twice")

@@ -50,14 +50,31 @@ class CalibrationData:
         return out
 
 
+def _panels(n: int, width: float, height: float):
+    """A figure of `n` small panels, four to a row (the unused ones hidden), and the panels."""
+    cols = min(4, n)
+    rows = math.ceil(n / cols)
+    fig = figure(width * cols + 0.5, height * rows + 0.3)
+    axes = np.atleast_1d(fig.subplots(rows, cols)).ravel()
+    for ax in axes[n:]:
+        ax.set_visible(False)
+    return fig, axes[:n]
+
+
+def _small(ax, title: str, size: int) -> None:
+    """A small panel: its title, small ticks, no density axis; the first one carries the legend."""
+    ax.set_title(title, fontsize=size, loc="left")
+    ax.tick_params(labelsize=6)
+    ax.set_yticks([])
+    if ax is ax.figure.axes[0]:
+        ax.legend(fontsize=6, frameon=False)
+
+
 def fig_marginals(data: CalibrationData, folder: Path) -> FigureInfo:
     pars = data.parameters
-    cols = min(4, len(pars))
-    rows = math.ceil(len(pars) / cols)
-    fig = figure(10, 2.1 * rows + 0.4)
-    axes = np.atleast_1d(fig.subplots(rows, cols)).ravel()
+    fig, axes = _panels(len(pars), 2.4, 2.1)
     w = data.posterior["weight"].to_numpy()
-    for ax, par in zip(axes, pars, strict=False):
+    for ax, par in zip(axes, pars, strict=True):
         x = data.posterior[par.path].to_numpy(dtype=float)
         low, high = par.prior.low, par.prior.high
         log = par.prior.distribution == "loguniform"
@@ -71,12 +88,7 @@ def fig_marginals(data: CalibrationData, folder: Path) -> FigureInfo:
                   label="prior")  # fmt: skip
         if log:
             ax.set_xscale("log")
-        ax.set_title(par.path, fontsize=7, loc="left")
-        ax.tick_params(labelsize=6)
-        ax.set_yticks([])
-    for ax in axes[len(pars) :]:
-        ax.set_visible(False)
-    axes[0].legend(fontsize=6, frameon=False)
+        _small(ax, par.path, 7)
     return info(
         fig,
         folder,
@@ -154,11 +166,8 @@ def fig_epsilon(data: CalibrationData, folder: Path) -> FigureInfo:
 
 def fig_predictive(data: CalibrationData, folder: Path) -> FigureInfo:
     targets = data.calibration.targets
-    cols = min(4, len(targets))
-    rows = math.ceil(len(targets) / cols)
-    fig = figure(2.5 * cols + 0.5, 2.3 * rows + 0.3)
-    axes = np.atleast_1d(fig.subplots(rows, cols)).ravel()
-    for j, (ax, target) in enumerate(zip(axes, targets, strict=False)):
+    fig, axes = _panels(len(targets), 2.5, 2.3)
+    for j, (ax, target) in enumerate(zip(axes, targets, strict=True)):
         values = np.array([r[3 + j] for r in data.predictive], dtype=float)
         log = target.uncertainty.scale == "log"
         sd = target.uncertainty.sd
@@ -179,12 +188,7 @@ def fig_predictive(data: CalibrationData, folder: Path) -> FigureInfo:
             ticks = [t for t in _NICE if t <= top]
             ax.set_xticks(ticks[:: max(1, len(ticks) // 6)], minor=False)
             ax.xaxis.set_major_formatter("{x:g}")
-        ax.set_title(target.name, fontsize=8, loc="left")
-        ax.tick_params(labelsize=6)
-        ax.set_yticks([])
-    for ax in axes[len(targets) :]:
-        ax.set_visible(False)
-    axes[0].legend(fontsize=6, frameon=False)
+        _small(ax, target.name, 8)
     return info(
         fig,
         folder,
