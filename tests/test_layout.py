@@ -41,7 +41,7 @@ ALLOWED = {
     "experiment": {"errors", "files", "scenario", "model", "outputs", "science", "report"},
     "calibration": {"errors", "files", "scenario", "model", "experiment", "report"},
     "report": {"errors", "files", "scenario", "model", "experiment", "science", "geo", "intel"},
-    "classroom": {"errors", "shipped", "scenario", "model", "intel", "geo"},
+    "classroom": {"errors", "shipped", "scenario", "model", "outputs", "intel", "geo"},
     "cli": {"*"},
     "__init__": {"api"},
     "__main__": {"cli"},

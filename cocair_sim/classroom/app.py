@@ -24,7 +24,7 @@ import solara.lab
 from cocair_sim import shipped
 from cocair_sim.classroom.frames import IMAGE_FORMAT, ChartFrame, MapFrame
 from cocair_sim.errors import InputError
-from cocair_sim.intel.relay import relay_mode_names
+from cocair_sim.intel.relay import automatic_mode_names
 from cocair_sim.model import events as ev
 from cocair_sim.model.model import CocairModel
 from cocair_sim.scenario.loading import load_scenario
@@ -339,7 +339,9 @@ def Page():
             solara.Switch(label="Twin mode (with and without relay)", value=twin_mode)
         with solara.Card("Scenario (applied on Reset)"):
             solara.Select("Scenario", value=scenario, values=scenario_choices(scenario.value))
-            solara.Select("Relay mode (with relay panel)", value=mode, values=relay_mode_names())
+            solara.Select(
+                "Relay mode (with relay panel)", value=mode, values=automatic_mode_names()
+            )
             solara.SliderFloat(
                 f"Hub latency: {latency.value:g} hours",
                 value=latency,

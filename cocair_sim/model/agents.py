@@ -360,7 +360,14 @@ class CustomsUnit(mesa.Agent):
 
     def receive_alert(self, alert: Alert) -> None:
         """An alert arrives: posted on the board until it expires (or logged late if it already
-        has)."""
+        has), unless the relay mode holds it for a decision (the classroom exercise)."""
+        if self.model.now < alert.expires and not self.model.relay.admits(alert):
+            return
+        self.post_alert(alert)
+
+    def post_alert(self, alert: Alert) -> None:
+        """Post an alert on this airport's board from now until it expires (logged late if it
+        already has)."""
         model = self.model
         t = model.now
         if t >= alert.expires:

@@ -1,7 +1,8 @@
 """Relay modes, the main experimental factor: how seizure reports travel between countries.
 
 Each mode is one module declaring one registered `RelayMode` (its name, label and behaviour);
-the built-in ones are `none`, `bilateral` and `hub`. To add a mode, see CONTRIBUTING in the
+the built-in ones are `none`, `bilateral`, `hub` and `human` (decisions taken by a class in the
+exercise, the others' behaviour otherwise). To add a mode, see CONTRIBUTING in the
 README: write a module like `bilateral.py` and name it in `BUILT_IN` below.
 """
 
@@ -9,6 +10,7 @@ from importlib import import_module
 
 from cocair_sim.intel.relay.base import (
     RelayMode,
+    automatic_mode_names,
     get_relay_mode,
     register_relay_mode,
     relay_mode_names,
@@ -18,6 +20,7 @@ from cocair_sim.intel.relay.base import (
 
 __all__ = [
     "RelayMode",
+    "automatic_mode_names",
     "get_relay_mode",
     "register_relay_mode",
     "relay_mode_names",
@@ -26,6 +29,6 @@ __all__ = [
 ]
 
 # The built-in modes register themselves on import, in the order lists show them.
-BUILT_IN = ("none", "bilateral", "hub")
+BUILT_IN = ("none", "bilateral", "hub", "human")
 for _module in BUILT_IN:
     import_module(f"{__name__}.{_module}")

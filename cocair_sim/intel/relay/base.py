@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar
 
 if TYPE_CHECKING:
-    from cocair_sim.intel.reports import IntelReport
+    from cocair_sim.intel.reports import Alert, IntelReport
     from cocair_sim.model.agents import ContactPoint, CoordinationHub
     from cocair_sim.model.model import CocairModel
 
@@ -24,6 +24,9 @@ class RelayMode:
     label: ClassVar[str]
     description: ClassVar[str]
     colour: ClassVar[str] = "tab:gray"
+    # A mode whose decisions come from people (the classroom exercise) rather than a rule:
+    # lists of automatic modes to compare (the classroom page, the debrief) leave it out.
+    needs_people: ClassVar[bool] = False
 
     def __init__(self, model: CocairModel):
         self.model = model
@@ -36,6 +39,11 @@ class RelayMode:
     def forward(self, contact_point: ContactPoint, report: IntelReport, t: float) -> None:
         """`contact_point` holds `report` at hour `t` while relay is active: send it on."""
         raise NotImplementedError  # every registered mode defines it
+
+    def admits(self, alert: Alert) -> bool:
+        """Whether an alert that reaches an airport goes on its board now; a mode may hold it
+        for a decision and post it later (`CustomsUnit.post_alert`)."""
+        return True
 
 
 _MODES: dict[str, type[RelayMode]] = {}
@@ -67,6 +75,11 @@ def relay_modes() -> dict[str, type[RelayMode]]:
 
 def relay_mode_names() -> list[str]:
     return list(_MODES)
+
+
+def automatic_mode_names() -> list[str]:
+    """The modes that decide by a rule (not `needs_people`): what a class is compared with."""
+    return [name for name, mode in _MODES.items() if not mode.needs_people]
 
 
 def get_relay_mode(name: str) -> type[RelayMode]:

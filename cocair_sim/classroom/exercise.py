@@ -1,0 +1,275 @@
+"""The classroom exercise: one shared world in which teams play their countries' contact points.
+
+An `Exercise` holds the world (a `CocairModel` with the `human` relay mode), the teams and the
+trainer's settings. The trainer's clock steps the world a day at a time; between two days each
+team takes the decisions that belong to its contact points (what to do with each seizure report,
+which alerts to target), and when the clock moves on, what is still open follows the trainer's
+defaults. Countries without a team follow the automatic mode the trainer picked.
+
+What a team may see is `country_view`: its airports, its seizures, the alerts that reached it,
+its controls and its open decisions; nothing of another country's. `debrief` sets the class's
+result beside the automatic modes run on the same seed (common random numbers), with each team's
+decisions that paid off and those that came too late.
+
+Every method takes the exercise's lock: the server calls them from many sessions at once.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from cocair_sim.intel.relay import automatic_mode_names
+from cocair_sim.intel.relay.human import REPORT_CHOICES, HumanRelay
+from cocair_sim.model import events as ev
+from cocair_sim.model.model import CocairModel
+from cocair_sim.outputs import summarise
+from cocair_sim.scenario.schema import Scenario
+
+DEBRIEF_METRICS = (
+    ("kg_seized_participants", "kg seized at participating airports (operation)"),
+    ("kg_delivered", "kg that reached Europe (operation)"),
+    ("alerts_sent", "alerts sent (operation)"),
+    ("alerts_delivered", "alerts that arrived in time (operation)"),
+)
+
+
+class ExerciseError(Exception):
+    """A team asked for something the exercise does not allow (a taken country, say)."""
+
+
+@dataclass
+class Team:
+    country: int
+    name: str  # the country's name
+    token: str  # held by the team's browser: the same token resumes the same country
+
+
+@dataclass
+class Settings:
+    automatic: str = "hub"  # countries without a team
+    report_default: str = "national"  # an undecided report, when the clock moves on
+    target_by_default: bool = False  # an undecided alert
+    seconds_per_day: float = 60.0  # the time limit per simulated day
+
+
+@dataclass
+class Exercise:
+    scenario: Scenario
+    seed: int = 1
+    settings: Settings = field(default_factory=Settings)
+
+    def __post_init__(self):
+        self.lock = threading.RLock()
+        self.model = CocairModel(self.scenario, seed=self.seed, relay_mode="human")
+        self.relay: HumanRelay = self.model.relay
+        self.relay.automatic = self.settings.automatic
+        self.teams: dict[int, Team] = {}
+
+    # -- teams ----------------------------------------------------------------------------
+
+    @property
+    def countries(self) -> list[str]:
+        """Countries a team can play: those with a participating airport."""
+        net = self.model.network
+        playing = {a.country for a in net.airports if a.participant}
+        return [c for c in net.countries if c in playing]
+
+    def free_countries(self) -> list[str]:
+        with self.lock:
+            taken = {t.name for t in self.teams.values()}
+            return [c for c in self.countries if c not in taken]
+
+    def join(self, country: str, token: str | None = None) -> Team:
+        """Take a country (or, with the token that took it, come back to it)."""
+        with self.lock:
+            if country not in self.countries:
+                raise ExerciseError(f"'{country}' is not a country of this exercise")
+            index = self.model.network.countries.index(country)
+            team = self.teams.get(index)
+            if team is not None:
+                if token is not None and secrets.compare_digest(team.token, token):
+                    return team
+                raise ExerciseError(f"{country} is already played by another team")
+            team = Team(index, country, token or secrets.token_urlsafe(16))
+            self.teams[index] = team
+            self.relay.teams.add(index)
+            return team
+
+    def team_of(self, token: str) -> Team | None:
+        with self.lock:
+            return next(
+                (t for t in self.teams.values() if secrets.compare_digest(t.token, token)), None
+            )
+
+    def set_automatic(self, mode: str) -> None:
+        if mode not in automatic_mode_names():
+            raise ExerciseError(f"'{mode}' is not an automatic relay mode")
+        with self.lock:
+            self.settings.automatic = self.relay.automatic = mode
+
+    # -- the clock --------------------------------------------------------------------------
+
+    @property
+    def day(self) -> int:
+        """Days run so far."""
+        return self.model.steps
+
+    @property
+    def finished(self) -> bool:
+        return not self.model.running
+
+    def step_day(self) -> None:
+        """Close the decision window (open decisions follow the defaults) and run one day."""
+        with self.lock:
+            if self.finished:
+                return
+            s = self.settings
+            self.relay.settle(s.report_default, s.target_by_default)
+            self.model.step()
+            if self.finished:  # nothing can act any more: close what the last day opened
+                self.relay.settle(s.report_default, s.target_by_default)
+
+    # -- decisions --------------------------------------------------------------------------
+
+    def decide_report(self, team: Team, decision_id: int, choice: str) -> None:
+        with self.lock:
+            decision = self._open(self.relay.decisions.reports, team, decision_id)
+            if choice not in REPORT_CHOICES:
+                raise ExerciseError(f"choose one of {', '.join(REPORT_CHOICES)}")
+            self.relay.decide_report(decision, choice)
+
+    def decide_alert(self, team: Team, decision_id: int, target: bool) -> None:
+        with self.lock:
+            decision = self._open(self.relay.decisions.alerts, team, decision_id)
+            self.relay.decide_alert(decision, target)
+
+    @staticmethod
+    def _open(decisions, team: Team, decision_id: int):
+        found = next((d for d in decisions if d.id == decision_id), None)
+        if found is None or found.country != team.country:
+            raise ExerciseError("no such decision for your country")
+        return found
+
+    # -- what a team sees -------------------------------------------------------------------
+
+    def country_view(self, team: Team) -> dict[str, Any]:
+        """Only what this country's contact points would know."""
+        with self.lock:
+            model, net = self.model, self.model.network
+            mine = {a.index for a in net.airports if a.country == team.name}
+            seizures = [
+                {"day": e.day + 1, "airport": net.airports[e.airport].iata, "kg": e.kg,
+                 "method": e.method}
+                for e in model.events
+                if e.event == ev.SEIZURE and e.airport in mine
+            ]  # fmt: skip
+            controls = [
+                {"airport": net.airports[a].iata, "capacity": model.customs[a].capacity,
+                 "alerts_on_board": model.boards[a].active}
+                for a in sorted(mine)
+            ]  # fmt: skip
+            reports = [
+                {"id": d.id, "agency": d.agency, "airport": net.airports[d.report.airport].iata,
+                 "held_since_day": int(d.received // 24) + 1, "choice": d.choice,
+                 "by_default": d.by_default}
+                for d in self.relay.decisions.reports
+                if d.country == team.country
+            ]  # fmt: skip
+            alerts = [
+                {"id": d.id, "airport": net.airports[d.alert.airport].iata,
+                 "channel": d.alert.channel, "from": net.airports[d.alert.report.airport].iata,
+                 "expires_day": int(d.alert.expires // 24) + 1, "target": d.target,
+                 "by_default": d.by_default}
+                for d in self.relay.decisions.alerts
+                if d.country == team.country
+            ]  # fmt: skip
+            return {
+                "country": team.name,
+                "day": self.day,
+                "airports": [net.airports[a].iata for a in sorted(mine)],
+                "seizures": seizures,
+                "controls": controls,
+                "reports": reports,
+                "alerts": alerts,
+            }
+
+    # -- the debrief ------------------------------------------------------------------------
+
+    def debrief(self) -> dict[str, Any]:
+        """The class's result beside each automatic mode on the same seed, and each team's
+        decisions that paid off or came too late. Run the world to its end first."""
+        with self.lock:
+            results = {"class": _operation(self.model)}
+            for mode in automatic_mode_names():
+                other = CocairModel(self.scenario, seed=self.seed, relay_mode=mode).run()
+                results[mode] = _operation(other)
+            return {"results": results, "teams": self._team_outcomes()}
+
+    def _team_outcomes(self) -> list[dict[str, Any]]:
+        """Per team: reports it sent abroad, the seizures elsewhere their alerts led to, and
+        the alerts from them that arrived after they expired."""
+        model, net = self.model, self.model.network
+        hits_elsewhere: dict[int, int] = {}
+        late: dict[int, int] = {}
+        for e in model.events:
+            if e.event == ev.ALERT_HIT:
+                report = model.reports[e.report]
+                if net.airport_country[e.airport] != net.airport_country[report.airport]:
+                    hits_elsewhere[e.report] = hits_elsewhere.get(e.report, 0) + 1
+            elif e.event == ev.ALERT_LATE and e.channel != ev.NATIONAL:
+                late[e.report] = late.get(e.report, 0) + 1
+        out = []
+        for team in sorted(self.teams.values(), key=lambda t: t.name):
+            sent = [
+                d
+                for d in self.relay.decisions.reports
+                if d.country == team.country and d.choice in ("itinerary", "hub")
+            ]
+            out.append(
+                {
+                    "country": team.name,
+                    "reports_decided": sum(
+                        d.country == team.country and not d.by_default
+                        for d in self.relay.decisions.reports
+                    ),
+                    "reports_sent_abroad": len(sent),
+                    "paid_off": [
+                        {
+                            "report": d.id,
+                            "choice": d.choice,
+                            "seizures": hits_elsewhere[d.report.id],
+                        }
+                        for d in sent
+                        if hits_elsewhere.get(d.report.id)
+                    ],
+                    "too_late": [
+                        {"report": d.id, "choice": d.choice, "late_alerts": late[d.report.id]}
+                        for d in sent
+                        if late.get(d.report.id)
+                    ],
+                }
+            )
+        return out
+
+
+def _operation(model: CocairModel) -> dict[str, float]:
+    op = summarise(model)["operation"]
+    return {key: op[key] for key, _ in DEBRIEF_METRICS}
+
+
+def paired_differences(
+    scenario: Scenario, seeds, metric: str = "kg_seized_participants", a="hub", b="none"
+) -> np.ndarray:
+    """`a` minus `b` on the same seeds (common random numbers), in the operation window: where
+    one world's difference sits among many (the debrief's histogram)."""
+    out = []
+    for seed in seeds:
+        x = summarise(CocairModel(scenario, seed=seed, relay_mode=a, event_log=False).run())
+        y = summarise(CocairModel(scenario, seed=seed, relay_mode=b, event_log=False).run())
+        out.append(x["operation"][metric] - y["operation"][metric])
+    return np.array(out, dtype=float)

@@ -1,0 +1,130 @@
+"""The classroom exercise's engine: the `human` relay mode and the shared `Exercise`."""
+
+from __future__ import annotations
+
+import pytest
+
+from cocair_sim.classroom.exercise import Exercise, ExerciseError, Settings, paired_differences
+from cocair_sim.intel.relay import automatic_mode_names, relay_mode_names
+from cocair_sim.model.model import CocairModel
+from cocair_sim.outputs import summarise
+
+
+def _play(ex: Exercise, decide=None) -> None:
+    while not ex.finished:
+        ex.step_day()
+        if decide is not None:
+            decide(ex)
+
+
+def test_the_human_mode_is_registered_but_not_an_automatic_mode():
+    assert "human" in relay_mode_names()
+    assert automatic_mode_names() == ["none", "bilateral", "hub"]
+
+
+@pytest.mark.parametrize("mode", ["none", "bilateral", "hub"])
+def test_without_teams_the_exercise_is_the_automatic_mode(classroom, mode):
+    ex = Exercise(classroom, seed=3, settings=Settings(automatic=mode))
+    _play(ex)
+    plain = CocairModel(classroom, seed=3, relay_mode=mode).run()
+    assert {**summarise(ex.model), "relay_mode": mode} == summarise(plain)
+    assert ex.relay.decisions.reports == [] and ex.relay.decisions.alerts == []
+
+
+def test_countries_are_taken_once_and_a_team_comes_back_with_its_token(classroom):
+    ex = Exercise(classroom, seed=1)
+    assert "France" not in ex.countries  # no participating airport: nobody plays it
+    team = ex.join("Senegal")
+    with pytest.raises(ExerciseError, match="another team"):
+        ex.join("Senegal")
+    with pytest.raises(ExerciseError, match="another team"):
+        ex.join("Senegal", token="guess")
+    assert ex.join("Senegal", token=team.token) is team
+    assert ex.team_of(team.token) is team and ex.team_of("nobody") is None
+    assert "Senegal" not in ex.free_countries()
+    with pytest.raises(ExerciseError, match="not a country"):
+        ex.join("Atlantis")
+
+
+def test_a_teams_hub_decision_reaches_the_other_teams_alert_board(classroom):
+    ex = Exercise(classroom, seed=0)
+    brazil, senegal = ex.join("Brazil"), ex.join("Senegal")
+    sent = []
+
+    def brazil_sends_to_the_hub(ex):
+        for d in ex.country_view(brazil)["reports"]:
+            if d["choice"] is None:
+                ex.decide_report(brazil, d["id"], "hub")
+                sent.append(d["id"])
+
+    _play(ex, brazil_sends_to_the_hub)
+    assert sent
+    relayed = [a for a in ex.country_view(senegal)["alerts"] if a["channel"] == "hub"]
+    assert relayed and all(a["from"] in ("GRU", "FOR") for a in relayed)
+    # Undecided, Senegal's alerts followed the default (not targeted), and say so.
+    assert all(a["target"] is False and a["by_default"] for a in relayed)
+
+
+def test_a_team_sees_only_its_own_country(classroom):
+    ex = Exercise(classroom, seed=0)
+    brazil, mali = ex.join("Brazil"), ex.join("Mali")
+    _play(ex)
+    view = ex.country_view(mali)
+    assert view["airports"] == ["BKO"]
+    assert {s["airport"] for s in view["seizures"]} <= {"BKO"}
+    assert {c["airport"] for c in view["controls"]} == {"BKO"}
+    assert all(a["airport"] == "BKO" for a in view["alerts"])
+    assert all(r["airport"] == "BKO" for r in view["reports"])
+    text = repr(view)
+    assert "GRU" not in text.replace("'from': 'GRU'", "") and "FOR'" not in text
+    with pytest.raises(ExerciseError, match="your country"):
+        brazil_report = ex.country_view(brazil)["reports"][0]
+        ex.decide_report(mali, brazil_report["id"], "hub")
+
+
+def test_targeted_alerts_take_controls_and_the_default_applies_when_time_runs_out(classroom):
+    targeted = Exercise(classroom, seed=0, settings=Settings(target_by_default=True))
+    ignored = Exercise(classroom, seed=0, settings=Settings(target_by_default=False))
+    for ex in (targeted, ignored):
+        ex.join("Brazil")
+        ex.join("Senegal")
+        _play(ex)
+    on = targeted.relay.decisions.alerts
+    off = ignored.relay.decisions.alerts
+    assert on and all(d.target and d.by_default for d in on)
+    assert off and all(d.target is False for d in off)
+    # Posted alerts count as delivered; the ones let go never reach a board.
+    assert targeted.model.counts["alerts_delivered"] > ignored.model.counts["alerts_delivered"]
+    reports = targeted.relay.decisions.reports
+    assert reports and all(d.choice == "national" and d.by_default for d in reports)
+
+
+def test_the_debrief_sets_the_class_beside_the_automatic_modes_on_the_same_seed(classroom):
+    ex = Exercise(classroom, seed=3)
+    brazil = ex.join("Brazil")
+
+    def send_everything_to_the_hub(ex):
+        for d in ex.country_view(brazil)["reports"]:
+            if d["choice"] is None:
+                ex.decide_report(brazil, d["id"], "hub")
+
+    _play(ex, send_everything_to_the_hub)
+    debrief = ex.debrief()
+    for mode in automatic_mode_names():
+        op = summarise(CocairModel(classroom, seed=3, relay_mode=mode).run())["operation"]
+        got = debrief["results"][mode]
+        assert got["kg_seized_participants"] == op["kg_seized_participants"]
+        assert got["kg_delivered"] == op["kg_delivered"]
+        assert got["alerts_sent"] == op["alerts_sent"]
+    (team,) = debrief["teams"]
+    assert team["country"] == "Brazil" and team["reports_sent_abroad"] > 0
+    assert team["reports_decided"] == team["reports_sent_abroad"]
+    for item in team["paid_off"]:
+        assert item["seizures"] > 0 and item["choice"] == "hub"
+
+
+def test_paired_differences_are_zero_for_a_mode_against_itself(classroom):
+    same = paired_differences(classroom, range(3), a="hub", b="hub")
+    assert same.tolist() == [0.0, 0.0, 0.0]
+    diffs = paired_differences(classroom, range(12))
+    assert diffs.shape == (12,) and diffs.mean() >= 0
