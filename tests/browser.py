@@ -315,3 +315,23 @@ def artifacts_dir() -> Path:
     path = REPO_ROOT / "tests" / "artifacts"
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+class ExerciseServer(VizServer):
+    """`cocair exercise SCENARIO` (the trainer's command), like `VizServer`; `trainer_url`
+    is the trainer's link the command prints."""
+
+    def __init__(self, scenario, *args: str, **kwargs: Any) -> None:
+        super().__init__(scenario, **kwargs)
+        self.args = list(args)
+
+    def command(self) -> list[str]:
+        command = super().command()
+        command[3] = "exercise"
+        return [*command, *self.args]
+
+    def trainer_url(self) -> str:
+        for line in self.output().splitlines():
+            if line.startswith("Trainer: "):
+                return line.split(" ", 1)[1].strip()
+        raise AssertionError(f"no trainer link in the output:\n{self.output()}")

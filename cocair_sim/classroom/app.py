@@ -22,6 +22,7 @@ import solara
 import solara.lab
 
 from cocair_sim import shipped
+from cocair_sim.classroom.draws import PairedDraws, draw_seeds
 from cocair_sim.classroom.frames import IMAGE_FORMAT, ChartFrame, MapFrame
 from cocair_sim.errors import InputError
 from cocair_sim.intel.relay import automatic_mode_names
@@ -30,6 +31,7 @@ from cocair_sim.model.model import CocairModel
 from cocair_sim.scenario.loading import load_scenario
 
 SCENARIO_ENV = "COCAIR_VIZ_SCENARIO"  # how `cocair viz` tells the page its scenario
+DRAWS = 100  # paired runs behind "this world among many"
 LEGEND = (
     "Blue dots: couriers in flight; cyan squares: couriers at an airport; red stars: seizures "
     "of the last day; lines: alerts delivered in the last day (orange via the hub, purple "
@@ -158,6 +160,7 @@ class Twin:
     error: str = ""
     lock: threading.Lock = field(default_factory=threading.Lock)
     frames: dict[tuple, MapFrame | ChartFrame] = field(default_factory=dict)
+    draws: PairedDraws | None = None  # the same comparison on many seeds, this one first
 
     def step(self) -> bool:
         """Advance every world by one day; False when all have finished."""
@@ -222,7 +225,8 @@ def build_twin(
         models={
             "relay": CocairModel(relay_spec, seed=seed, relay_mode=mode),
             "none": CocairModel(none_spec, seed=seed, relay_mode="none"),
-        }
+        },
+        draws=PairedDraws((relay_spec, mode), (none_spec, "none"), draw_seeds(seed, DRAWS)),
     )
 
 
@@ -266,6 +270,29 @@ def ChartAndFeed(twin: Twin, twin_mode: bool, key: tuple):
 
 
 @solara.component
+def AmongMany(draws: PairedDraws, mode: str):
+    """This world's difference among many paired draws: one world is one draw."""
+    count = solara.use_reactive(0)
+
+    def follow():  # redraw as the background runs finish (they take a few seconds)
+        while count.value < len(draws.seeds):
+            time.sleep(0.5)
+            count.set(len(draws.values))
+
+    solara.lab.use_task(follow, dependencies=[draws], prefer_threaded=True)
+    image = solara.use_memo(lambda: draws.histogram_png(), dependencies=[draws, count.value])
+    with solara.Column(gap="4px", classes=["among-many"]):
+        solara.Markdown(f"### This world among {len(draws.seeds)} paired draws")
+        solara.Text(
+            f"Relay ({mode}) minus no relay at the end of the operation window, each draw with "
+            "its own seed and the same couriers in both worlds. The black line is this world "
+            "(its seed). A single world can show no difference, or more than usual."
+            + ("" if draws.done else f" Running: {len(draws.values)} of {len(draws.seeds)}.")
+        )
+        solara.Image(image, format="png")
+
+
+@solara.component
 def Page():
     scenario = solara.use_reactive(initial_scenario())
     mode = solara.use_reactive("hub")
@@ -292,6 +319,13 @@ def Page():
         ),
         dependencies=[generation.value],
     )
+
+    def start_draws():
+        if twin.draws is not None:
+            twin.draws.start()
+            return twin.draws.stop  # Reset or a closed page: stop the old world's draws
+
+    solara.use_effect(start_draws, [twin])
 
     def step_once():
         if twin.step():
@@ -388,3 +422,4 @@ def Page():
     else:
         WorldPanel(twin, "relay", relay_title, key)
     ChartAndFeed(twin, twin_mode.value, key)
+    AmongMany(twin.draws, relay_model.relay_mode)

@@ -18,11 +18,11 @@ from __future__ import annotations
 
 import secrets
 import threading
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
-
+from cocair_sim.classroom.draws import PairedDraws, draw_seeds
 from cocair_sim.intel.relay import automatic_mode_names
 from cocair_sim.intel.relay.human import REPORT_CHOICES, HumanRelay
 from cocair_sim.model import events as ev
@@ -36,6 +36,9 @@ DEBRIEF_METRICS = (
     ("alerts_sent", "alerts sent (operation)"),
     ("alerts_delivered", "alerts that arrived in time (operation)"),
 )
+
+
+DRAWS = 100  # paired runs behind the debrief's histogram
 
 
 class ExerciseError(Exception):
@@ -69,6 +72,18 @@ class Exercise:
         self.relay: HumanRelay = self.model.relay
         self.relay.automatic = self.settings.automatic
         self.teams: dict[int, Team] = {}
+        self.version = 0  # bumped by every change: pages redraw when it moves
+        self.playing = False
+        self.window_ends: float | None = None  # when today's decisions close (clock time)
+        # Hub against no relay on many seeds, this world's first: where its draw sits.
+        self.draws = PairedDraws(
+            (self.scenario, "hub"), (self.scenario, "none"), draw_seeds(self.seed, DRAWS)
+        )
+        self._clock: threading.Thread | None = None
+        self._debrief: dict[str, Any] | None = None
+
+    def _changed(self) -> None:
+        self.version += 1
 
     # -- teams ----------------------------------------------------------------------------
 
@@ -98,6 +113,7 @@ class Exercise:
             team = Team(index, country, token or secrets.token_urlsafe(16))
             self.teams[index] = team
             self.relay.teams.add(index)
+            self._changed()
             return team
 
     def team_of(self, token: str) -> Team | None:
@@ -106,11 +122,33 @@ class Exercise:
                 (t for t in self.teams.values() if secrets.compare_digest(t.token, token)), None
             )
 
-    def set_automatic(self, mode: str) -> None:
-        if mode not in automatic_mode_names():
-            raise ExerciseError(f"'{mode}' is not an automatic relay mode")
+    def configure(
+        self,
+        automatic: str | None = None,
+        report_default: str | None = None,
+        target_by_default: bool | None = None,
+        seconds_per_day: float | None = None,
+    ) -> None:
+        """The trainer's settings; each applies from the next decision or day on."""
         with self.lock:
-            self.settings.automatic = self.relay.automatic = mode
+            s = self.settings
+            before = (s.automatic, s.report_default, s.target_by_default, s.seconds_per_day)
+            if automatic is not None:
+                if automatic not in automatic_mode_names():
+                    raise ExerciseError(f"'{automatic}' is not an automatic relay mode")
+                s.automatic = self.relay.automatic = automatic
+            if report_default is not None:
+                if report_default not in REPORT_CHOICES:
+                    raise ExerciseError(f"choose one of {', '.join(REPORT_CHOICES)}")
+                s.report_default = report_default
+            if target_by_default is not None:
+                s.target_by_default = bool(target_by_default)
+            if seconds_per_day is not None:
+                if not 0.05 <= seconds_per_day <= 3600:
+                    raise ExerciseError("a day's decision window is 0.05 s to an hour")
+                s.seconds_per_day = float(seconds_per_day)
+            if (s.automatic, s.report_default, s.target_by_default, s.seconds_per_day) != before:
+                self._changed()
 
     # -- the clock --------------------------------------------------------------------------
 
@@ -133,6 +171,35 @@ class Exercise:
             self.model.step()
             if self.finished:  # nothing can act any more: close what the last day opened
                 self.relay.settle(s.report_default, s.target_by_default)
+                self.playing = False
+            self.window_ends = time.monotonic() + s.seconds_per_day if self.playing else None
+            self._changed()
+
+    def play(self, playing: bool = True) -> None:
+        """Start (or stop) the day clock: a day runs each time the decision window closes."""
+        with self.lock:
+            self.playing = playing and not self.finished
+            self.window_ends = (
+                time.monotonic() + self.settings.seconds_per_day if self.playing else None
+            )
+            if self._clock is None:
+                self._clock = threading.Thread(target=self._run_clock, daemon=True)
+                self._clock.start()
+            self._changed()
+
+    def seconds_left(self) -> float | None:
+        with self.lock:
+            if self.window_ends is None:
+                return None
+            return max(0.0, self.window_ends - time.monotonic())
+
+    def _run_clock(self) -> None:
+        while True:
+            time.sleep(0.02)
+            with self.lock:
+                due = self.playing and self.window_ends is not None
+                if due and time.monotonic() >= self.window_ends:
+                    self.step_day()
 
     # -- decisions --------------------------------------------------------------------------
 
@@ -142,11 +209,13 @@ class Exercise:
             if choice not in REPORT_CHOICES:
                 raise ExerciseError(f"choose one of {', '.join(REPORT_CHOICES)}")
             self.relay.decide_report(decision, choice)
+            self._changed()
 
     def decide_alert(self, team: Team, decision_id: int, target: bool) -> None:
         with self.lock:
             decision = self._open(self.relay.decisions.alerts, team, decision_id)
             self.relay.decide_alert(decision, target)
+            self._changed()
 
     @staticmethod
     def _open(decisions, team: Team, decision_id: int):
@@ -175,6 +244,8 @@ class Exercise:
             ]  # fmt: skip
             reports = [
                 {"id": d.id, "agency": d.agency, "airport": net.airports[d.report.airport].iata,
+                 "itinerary": [net.airports[a].iata for a in d.report.itinerary],
+                 "named": d.report.organisation is not None,
                  "held_since_day": int(d.received // 24) + 1, "choice": d.choice,
                  "by_default": d.by_default}
                 for d in self.relay.decisions.reports
@@ -182,7 +253,8 @@ class Exercise:
             ]  # fmt: skip
             alerts = [
                 {"id": d.id, "airport": net.airports[d.alert.airport].iata,
-                 "channel": d.alert.channel, "from": net.airports[d.alert.report.airport].iata,
+                 "agency": d.alert.agency, "channel": d.alert.channel,
+                 "from": net.airports[d.alert.report.airport].iata,
                  "expires_day": int(d.alert.expires // 24) + 1, "target": d.target,
                  "by_default": d.by_default}
                 for d in self.relay.decisions.alerts
@@ -198,17 +270,37 @@ class Exercise:
                 "alerts": alerts,
             }
 
+    def overview(self) -> list[dict[str, Any]]:
+        """The trainer's table: each country, who plays it, and its open decisions."""
+        with self.lock:
+            net, decisions = self.model.network, self.relay.decisions
+            rows = []
+            for country in self.countries:
+                index = net.countries.index(country)
+                rows.append(
+                    {
+                        "country": country,
+                        "played_by": "a team" if index in self.teams else self.settings.automatic,
+                        "open_reports": len(decisions.open_reports(index)),
+                        "open_alerts": len(decisions.open_alerts(index)),
+                    }
+                )
+            return rows
+
     # -- the debrief ------------------------------------------------------------------------
 
     def debrief(self) -> dict[str, Any]:
         """The class's result beside each automatic mode on the same seed, and each team's
         decisions that paid off or came too late. Run the world to its end first."""
         with self.lock:
+            if self._debrief is not None and self.finished:
+                return self._debrief  # nothing changes once the world has ended
             results = {"class": _operation(self.model)}
             for mode in automatic_mode_names():
                 other = CocairModel(self.scenario, seed=self.seed, relay_mode=mode).run()
                 results[mode] = _operation(other)
-            return {"results": results, "teams": self._team_outcomes()}
+            self._debrief = {"results": results, "teams": self._team_outcomes()}
+            return self._debrief
 
     def _team_outcomes(self) -> list[dict[str, Any]]:
         """Per team: reports it sent abroad, the seizures elsewhere their alerts led to, and
@@ -260,16 +352,3 @@ class Exercise:
 def _operation(model: CocairModel) -> dict[str, float]:
     op = summarise(model)["operation"]
     return {key: op[key] for key, _ in DEBRIEF_METRICS}
-
-
-def paired_differences(
-    scenario: Scenario, seeds, metric: str = "kg_seized_participants", a="hub", b="none"
-) -> np.ndarray:
-    """`a` minus `b` on the same seeds (common random numbers), in the operation window: where
-    one world's difference sits among many (the debrief's histogram)."""
-    out = []
-    for seed in seeds:
-        x = summarise(CocairModel(scenario, seed=seed, relay_mode=a, event_log=False).run())
-        y = summarise(CocairModel(scenario, seed=seed, relay_mode=b, event_log=False).run())
-        out.append(x["operation"][metric] - y["operation"][metric])
-    return np.array(out, dtype=float)

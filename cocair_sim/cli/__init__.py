@@ -6,6 +6,7 @@ import click
 
 from cocair_sim.cli.calibrate import calibrate
 from cocair_sim.cli.common import CocairGroup
+from cocair_sim.cli.exercise import exercise
 from cocair_sim.cli.experiment import experiment, report
 from cocair_sim.cli.run import check, run, schema
 from cocair_sim.cli.science import sensitivity, validate
@@ -24,11 +25,23 @@ def main() -> None:
       cocair calibrate calibration                 (fit the estimates to published results)
       cocair validate                              (against the published operations)
       cocair viz                                   (the classroom page in a browser)
+      cocair exercise                              (teams play the contact points)
       cocair check scenarios/my_scenario.yaml
     """
 
 
-for command in (run, experiment, report, calibrate, sensitivity, validate, viz, check, schema):
+for command in (
+    run,
+    experiment,
+    report,
+    calibrate,
+    sensitivity,
+    validate,
+    viz,
+    exercise,
+    check,
+    schema,
+):
     main.add_command(command)
 
 if __name__ == "__main__":  # pragma: no cover - `python -m cocair_sim.cli`

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
-from cocair_sim.classroom.exercise import Exercise, ExerciseError, Settings, paired_differences
+from cocair_sim.classroom.draws import PairedDraws, draw_seeds
+from cocair_sim.classroom.exercise import Exercise, ExerciseError, Settings
 from cocair_sim.intel.relay import automatic_mode_names, relay_mode_names
 from cocair_sim.model.model import CocairModel
 from cocair_sim.outputs import summarise
@@ -123,8 +126,43 @@ def test_the_debrief_sets_the_class_beside_the_automatic_modes_on_the_same_seed(
         assert item["seizures"] > 0 and item["choice"] == "hub"
 
 
-def test_paired_differences_are_zero_for_a_mode_against_itself(classroom):
-    same = paired_differences(classroom, range(3), a="hub", b="hub")
-    assert same.tolist() == [0.0, 0.0, 0.0]
-    diffs = paired_differences(classroom, range(12))
-    assert diffs.shape == (12,) and diffs.mean() >= 0
+def test_paired_draws_pair_each_seed_and_put_this_world_first(classroom):
+    assert draw_seeds(4, 5) == [4, 0, 1, 2, 3]
+    same = PairedDraws((classroom, "hub"), (classroom, "hub"), [0, 1, 2])
+    same.run()
+    assert same.values == [0.0, 0.0, 0.0] and same.done
+    draws = PairedDraws((classroom, "hub"), (classroom, "none"), draw_seeds(1, 6))
+    draws.run()
+    hub = CocairModel(classroom, seed=1, relay_mode="hub").run()
+    none = CocairModel(classroom, seed=1, relay_mode="none").run()
+    key = "kg_seized_participants"
+    assert draws.values[0] == pytest.approx(
+        summarise(hub)["operation"][key] - summarise(none)["operation"][key]
+    )
+    assert sum(draws.shares().values()) == pytest.approx(1.0)
+    assert draws.histogram_png({"the class": 1.0})[:4] == b"\x89PNG"
+
+
+def test_configure_checks_the_trainers_settings(classroom):
+    ex = Exercise(classroom, seed=1)
+    before = ex.version
+    ex.configure(automatic="bilateral", report_default="hub", target_by_default=True)
+    assert ex.relay.automatic == "bilateral" and ex.settings.report_default == "hub"
+    assert ex.version > before
+    for bad in ({"automatic": "human"}, {"report_default": "everyone"}, {"seconds_per_day": 0}):
+        with pytest.raises(ExerciseError):
+            ex.configure(**bad)
+
+
+def test_the_day_clock_runs_a_day_each_time_the_window_closes(classroom):
+    ex = Exercise(classroom, seed=1, settings=Settings(seconds_per_day=0.05))
+    assert ex.seconds_left() is None
+    ex.play()
+    deadline = time.monotonic() + 30
+    while ex.day < 3 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    ex.play(False)
+    stopped_at = ex.day
+    assert stopped_at >= 3 and ex.seconds_left() is None
+    time.sleep(0.3)
+    assert ex.day == stopped_at  # paused: the clock no longer runs days

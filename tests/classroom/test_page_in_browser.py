@@ -48,6 +48,11 @@ def test_classroom_page_twin_step_reset_single(classroom_server, local_page) -> 
     page.get_by_role("button", name="Step").click()
     expect(status.first).to_have_text(re.compile(r"^Day 1 \(baseline\)"), timeout=30_000)
     expect(status.nth(1)).to_have_text(re.compile(r"^Day 1 \(baseline\)"))
+    # One world is one draw: the page shows where it sits among 100 paired draws, once run.
+    among = page.locator(".among-many")
+    expect(among.get_by_text("This world among 100 paired draws")).to_be_visible()
+    expect(among.get_by_text("Running:", exact=False)).to_have_count(0, timeout=60_000)
+    expect(among.locator("img")).to_have_count(1)
     for _ in range(12):  # deep into the operation week, where seizures and alerts appear
         page.get_by_role("button", name="Step").click()
         page.wait_for_timeout(150)

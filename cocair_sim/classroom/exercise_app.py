@@ -1,0 +1,327 @@
+"""The classroom exercise's pages (`cocair exercise`): teams at `/`, the trainer at `/trainer`.
+
+One `Exercise` is shared by every browser session of the server (it lives at module level, on
+purpose: the class plays one world). A team's page shows only `Exercise.country_view` of its
+own country; its link carries the team's token (`?team=...`), so a team that closes its browser
+comes back to its country by opening the link again. The trainer's page needs the key printed by
+`cocair exercise` (`/trainer?key=...`). Pages redraw when the exercise's version moves.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from urllib.parse import parse_qs
+
+import solara
+import solara.lab
+
+from cocair_sim.classroom.exercise import (
+    DEBRIEF_METRICS,
+    Exercise,
+    ExerciseError,
+    Settings,
+)
+from cocair_sim.intel.relay import automatic_mode_names
+from cocair_sim.intel.relay.human import REPORT_CHOICES
+from cocair_sim.scenario.loading import load_scenario
+
+SCENARIO_ENV = "COCAIR_EXERCISE_SCENARIO"
+SEED_ENV = "COCAIR_EXERCISE_SEED"
+KEY_ENV = "COCAIR_EXERCISE_KEY"
+DAY_ENV = "COCAIR_EXERCISE_SECONDS_PER_DAY"
+
+_EXERCISE: Exercise | None = None
+_LOCK = threading.Lock()
+_HISTOGRAMS: dict[float, bytes] = {}
+
+
+def exercise() -> Exercise:
+    """The server's one exercise, made on first use from what `cocair exercise` set."""
+    global _EXERCISE
+    with _LOCK:
+        if _EXERCISE is None:
+            from cocair_sim import shipped
+
+            path = os.environ.get(SCENARIO_ENV) or str(shipped.scenario("classroom"))
+            settings = Settings(seconds_per_day=float(os.environ.get(DAY_ENV, "60")))
+            ex = Exercise(load_scenario(path), int(os.environ.get(SEED_ENV, "1")), settings)
+            ex.draws.start()
+            _EXERCISE = ex
+        return _EXERCISE
+
+
+def _query(name: str) -> str | None:
+    search = solara.use_router().search or ""
+    values = parse_qs(search).get(name)
+    return values[0] if values else None
+
+
+def use_version(ex: Exercise) -> int:
+    """Redraw this page whenever the exercise changes, and each second while the day clock runs
+    (the countdown). Polled: each wait is a short task that ends, so a closed page leaves
+    nothing running for long."""
+    seen = solara.use_reactive(ex.version)
+    tick = solara.use_reactive(0)
+
+    def wait_for_change():
+        deadline = time.monotonic() + (1.0 if ex.playing else 30.0)
+        while time.monotonic() < deadline:
+            if ex.version != seen.value:
+                seen.set(ex.version)
+                return
+            time.sleep(0.2)
+        tick.set(tick.value + 1)
+
+    solara.lab.use_task(
+        wait_for_change, dependencies=[seen.value, tick.value], prefer_threaded=True
+    )
+    return seen.value
+
+
+def clock(ex: Exercise) -> None:
+    """The day and the countdown (a plain function: it must redraw with the page)."""
+    left = ex.seconds_left()
+    state = "finished" if ex.finished else ("playing" if ex.playing else "paused")
+    text = f"Day {ex.day} of {ex.model.days} ({state})"
+    if left is not None:
+        text += f"; decisions close in {left:.0f} s"
+    solara.Text(text, classes=["clock"], style={"font-weight": "bold"})
+
+
+def results_table(ex: Exercise) -> None:
+    debrief = ex.debrief()
+    rows = [
+        "| | " + " | ".join(label for _, label in DEBRIEF_METRICS) + " |",
+        "|---" * (len(DEBRIEF_METRICS) + 1) + "|",
+    ]
+    for name, values in debrief["results"].items():
+        who = "the class" if name == "class" else f"automatic: {name}"
+        cells = [
+            f"{values[k]:.1f}" if k.startswith("kg") else f"{values[k]:g}"
+            for k, _ in DEBRIEF_METRICS
+        ]
+        rows.append(f"| {who} | " + " | ".join(cells) + " |")
+    with solara.Div(classes=["debrief-results"]):
+        solara.Markdown("\n".join(rows))
+    if ex.draws.done:
+        r = debrief["results"]
+        klass = r["class"]["kg_seized_participants"] - r["none"]["kg_seized_participants"]
+        if klass not in _HISTOGRAMS:  # the same picture for every page once the world ended
+            _HISTOGRAMS[klass] = ex.draws.histogram_png({"the class": klass})
+        solara.Image(_HISTOGRAMS[klass], format="png")
+    else:
+        solara.Text(
+            f"The {len(ex.draws.seeds)} paired runs for comparison are still running "
+            f"({len(ex.draws.values)} done) ..."
+        )
+
+
+@solara.component
+def TeamPage():
+    ex = exercise()
+    use_version(ex)
+    router = solara.use_router()
+    token = solara.use_reactive(_query("team"))
+    error = solara.use_reactive("")
+    team = ex.team_of(token.value) if token.value else None
+    solara.Title("cocair-sim exercise: team")
+    if team is None:
+        solara.Markdown("## Choose your country")
+        if token.value:
+            solara.Warning("This team link is not known to this exercise.")
+        free = ex.free_countries()
+        if not free:
+            solara.Info("Every country is taken.")
+        for country in free:
+
+            def take(country=country):
+                try:
+                    joined = ex.join(country)
+                except ExerciseError as exc:
+                    error.set(str(exc))
+                    return
+                token.set(joined.token)
+                router.push(f"/?team={joined.token}")
+
+            solara.Button(country, on_click=take, classes=["join"])
+        if error.value:
+            solara.Error(error.value)
+        return
+    view = ex.country_view(team)
+    solara.Markdown(f"## {team.name}: your contact points")
+    with solara.Div(classes=["team-link"]):
+        solara.Markdown(f"Keep this link to come back to your country: `?team={team.token}`")
+    clock(ex)
+    open_reports = [r for r in view["reports"] if r["choice"] is None]
+    open_alerts = [a for a in view["alerts"] if a["target"] is None]
+    with solara.Card(f"Seizure reports to pass on ({len(open_reports)})"):
+        for r in open_reports:
+            with solara.Row(classes=["report"]):
+                named = "; the courier named the organisation" if r["named"] else ""
+                solara.Text(
+                    f"Report {r['id']} ({r['agency']}, day {r['held_since_day']}): seizure at "
+                    f"{r['airport']}, itinerary {' > '.join(r['itinerary'])}{named}"
+                )
+                for choice in REPORT_CHOICES:
+                    solara.Button(
+                        choice,
+                        on_click=lambda r=r, c=choice: ex.decide_report(team, r["id"], c),
+                        classes=[f"report-{choice}"],
+                    )
+    with solara.Card(f"Alerts received ({len(open_alerts)} to decide)"):
+        for a in view["alerts"]:
+            with solara.Row(classes=["alert"]):
+                solara.Text(
+                    f"Alert {a['id']} for {a['airport']} ({a['agency']}, {a['channel']}, "
+                    f"from a seizure at "
+                    f"{a['from']}), expires day {a['expires_day']}: "
+                    + ("open" if a["target"] is None else ("targeted" if a["target"] else "let go"))
+                )
+                if a["target"] is None:
+                    solara.Button(
+                        "Target",
+                        on_click=lambda a=a: ex.decide_alert(team, a["id"], True),
+                        classes=["alert-target"],
+                    )
+                    solara.Button(
+                        "Let go",
+                        on_click=lambda a=a: ex.decide_alert(team, a["id"], False),
+                        classes=["alert-ignore"],
+                    )
+    with solara.Card("Your airports"):
+        for c in view["controls"]:
+            with solara.Div():
+                solara.Text(
+                    f"{c['airport']}: {c['capacity']:.0f} controls a day, "
+                    f"{c['alerts_on_board']} alerts on the board"
+                )
+        seizures = view["seizures"]
+        with solara.Div(classes=["seizures"]):
+            solara.Text(
+                f"Seizures so far: {len(seizures)}, {sum(s['kg'] for s in seizures):.1f} kg"
+            )
+        for s in seizures[::-1][:12]:
+            with solara.Div():
+                solara.Text(f"day {s['day']}: {s['kg']:.1f} kg at {s['airport']} ({s['method']})")
+    if ex.finished:
+        with solara.Card("Debrief"):
+            results_table(ex)
+            mine = [t for t in ex.debrief()["teams"] if t["country"] == team.name]
+            for t in mine:  # only this team's own decisions
+                with solara.Div(classes=["team-outcome"]):
+                    solara.Markdown(team_summary(t))
+
+
+@solara.component
+def TrainerPage():
+    ex = exercise()
+    use_version(ex)
+    solara.Title("cocair-sim exercise: trainer")
+    if not trainer_allowed():
+        return
+    s = ex.settings
+    solara.Markdown(f"## Trainer: {ex.scenario.name}")
+    clock(ex)
+    with solara.Row():
+        solara.Button(
+            "Step a day", on_click=ex.step_day, disabled=ex.playing or ex.finished, classes=["step"]
+        )
+        solara.Button(
+            "Pause" if ex.playing else "Play",
+            on_click=lambda: ex.play(not ex.playing),
+            disabled=ex.finished,
+            classes=["play"],
+        )
+    solara.SliderInt(
+        f"Seconds per day for decisions: {s.seconds_per_day:g}",
+        value=int(s.seconds_per_day),
+        min=1,
+        max=300,
+        on_value=lambda v: ex.configure(seconds_per_day=v),
+    )
+    solara.Select(
+        "Countries without a team follow",
+        value=s.automatic,
+        values=automatic_mode_names(),
+        on_value=lambda v: ex.configure(automatic=v),
+    )
+    solara.Select(
+        "An undecided report is",
+        value=s.report_default,
+        values=list(REPORT_CHOICES),
+        on_value=lambda v: ex.configure(report_default=v),
+    )
+    solara.Switch(
+        label="Undecided alerts are targeted",
+        value=s.target_by_default,
+        on_value=lambda v: ex.configure(target_by_default=v),
+    )
+    rows = ["| country | played by | open reports | open alerts |", "|---|---|---|---|"]
+    for r in ex.overview():
+        rows.append(
+            f"| {r['country']} | {r['played_by']} | {r['open_reports']} | {r['open_alerts']} |"
+        )
+    with solara.Div(classes=["teams"]):
+        solara.Markdown("\n".join(rows))
+    if ex.finished:
+        with solara.Card("Debrief"):
+            solara.Markdown(f"[Printable summary](/summary?key={_query('key')})")
+            debrief(ex)
+
+
+@solara.component
+def SummaryPage():
+    """The debrief on a page of its own, without controls: for printing."""
+    ex = exercise()
+    use_version(ex)
+    solara.Title("cocair-sim exercise: debrief")
+    if not trainer_allowed():
+        return
+    solara.Markdown(f"## Debrief: {ex.scenario.name}, seed {ex.seed}")
+    if not ex.finished:
+        solara.Info(f"The exercise is on day {ex.day} of {ex.model.days}: the debrief is ready at "
+                    "its end.")  # fmt: skip
+        return
+    debrief(ex)
+
+
+def trainer_allowed() -> bool:
+    """The trainer's pages need the key `cocair exercise` printed (none when run without it)."""
+    key = os.environ.get(KEY_ENV)
+    if key is not None and _query("key") != key:
+        solara.Error("This page needs the trainer's link printed by `cocair exercise`.")
+        return False
+    return True
+
+
+def debrief(ex: Exercise) -> None:
+    results_table(ex)
+    solara.Markdown("#### Each team's decisions")
+    for t in ex.debrief()["teams"]:
+        with solara.Div(classes=["team-outcome"]):
+            solara.Markdown(team_summary(t))
+
+
+def team_summary(t: dict) -> str:
+    paid = ", ".join(f"report {p['report']} ({p['seizures']} seizures)" for p in t["paid_off"])
+    late = ", ".join(f"report {p['report']}" for p in t["too_late"])
+    return (
+        f"**{t['country']}**: {t['reports_decided']} reports decided, "
+        f"{t['reports_sent_abroad']} sent abroad; paid off: {paid or 'none'}; "
+        f"too late: {late or 'none'}"
+    )
+
+
+@solara.component
+def Layout(children):
+    """No navigation between the pages: a team must not find the trainer's."""
+    solara.Column(children=children, style={"padding": "1em 2em"})
+
+
+routes = [
+    solara.Route(path="/", component=TeamPage, layout=Layout),
+    solara.Route(path="trainer", component=TrainerPage),
+    solara.Route(path="summary", component=SummaryPage),
+]
