@@ -14,16 +14,22 @@ def test_event_feed_sentence_for_a_classroom_run() -> None:
     relay = twin.models["relay"]
     feed = describe_events(relay, 20)
     assert (
-        "Day 10, 01:13: customs at BKO (Mali) seized 1.2 kg (internal) from a courier of the "
-        "Lusophone network; the report reached the hub at 02:13 and 4 airports by 09:13"
+        "Day 11, 16:48: customs at DKR (Senegal) seized 0.9 kg (internal) from a courier of the "
+        "Lusophone network after a hub alert; the report reached the hub at 17:48 and 4 airports "
+        "by day 12, 00:48"
     ) in feed
     assert (
-        "Day 12, 22:13: follow-up at BKO (Mali): 1 more arrest(s) in the Lusophone network" in feed
+        "Day 11, 14:30: follow-up at FOR (Brazil): 1 more arrest(s) in the Lusophone network"
+        in feed
     )
     assert (
-        "Day 3, 11:30: customs at FOR (Brazil) seized 1.1 kg (luggage) from a courier of the "
-        "Sahel network; the report alerted 1 airport by 13:30"
+        "Day 8, 12:30: customs at LIS (Portugal) seized 1.2 kg (internal) from a courier of the "
+        "Lusophone network; no other airport has been alerted yet"
     ) in feed
+    assert (
+        "Day 3, 05:30: customs at GRU (Brazil) seized 1.5 kg (luggage) from a courier of the "
+        "Sahel network; the report alerted 1 airport by 07:30"
+    ) in describe_events(relay, 200)
     assert len(describe_events(relay, 3)) == 3
     # The twin without relay sends the same couriers; its seizure reports stay national.
     none_feed = describe_events(twin.models["none"], 50)
