@@ -18,7 +18,10 @@ Measures, on the machine it runs on:
    speed slider's top (10 days a second);
 7. calibration: one model evaluation with new parameter values (through pyabc's single-core
    sampler, and alone) against a run of the already loaded scenario, and the shipped
-   calibration (`experiments/calibration.yaml`) end to end on 2 workers.
+   calibration (`experiments/calibration.yaml`) end to end on 2 workers;
+8. the classroom exercise (`cocair exercise`): 30 team pages open at once in headless Chromium
+   while the day clock plays at 1 day a second; days run per second, how far behind the
+   exercise's day each page shows, and the server's CPU and memory.
 
 Runs timed in this process (1-3) are timed as the experiment's workers run them: with the
 libraries loaded before them frozen out of garbage collection (`gc.freeze()`).
@@ -68,6 +71,10 @@ TARGET_PAGE_DAYS_PER_S = 9.0  # within 10 % of the top speed
 CALIBRATION = ROOT / "experiments" / "calibration.yaml"
 TARGET_EVALUATION_RATIO = 1.3  # one evaluation with new values, sampler included, vs a run
 TARGET_CALIBRATION_S = 15 * 60  # the shipped calibration on 2 workers
+# The classroom exercise: 30 team pages while the clock plays a day a second.
+EXERCISE_PAGES = 30
+TARGET_EXERCISE_DAYS_PER_S = 0.95
+TARGET_EXERCISE_LAG_DAYS = 1  # 95 % of the pages' readings show the day or the one before
 
 console = Console(width=120)
 
@@ -101,6 +108,23 @@ def rss_bytes(pid: int | str = "self", field: str = "VmRSS") -> int:
 
 def mb(n: float) -> float:
     return round(n / 2**20, 1)
+
+
+def server_cpu_seconds(pid: int) -> float:
+    """CPU seconds used so far by a process group (the server and its children)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    pids = subprocess.run(["pgrep", "-g", str(pid)], capture_output=True, text=True).stdout
+    for child in pids.split():
+        with open(f"/proc/{child}/stat") as fh:
+            fields = fh.read().rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
+def group_rss_bytes(pid: int) -> int:
+    pids = subprocess.run(["pgrep", "-g", str(pid)], capture_output=True, text=True).stdout
+    return sum(rss_bytes(child) for child in pids.split())
 
 
 # -- 1 and 2: the default run against a trivial Mesa agent ---------------------------------------
@@ -526,18 +550,6 @@ def page_in_browser(scenario: Path, seconds: float, rounds: int) -> dict[str, An
     from playwright.sync_api import expect, sync_playwright
 
     status_text = re.compile(r"^Day (\d+) \(")
-    tick = os.sysconf("SC_CLK_TCK")
-
-    def server_cpu(server: VizServer) -> float:
-        total = 0.0
-        for pid in subprocess.run(
-            ["pgrep", "-g", str(server.proc.pid)], capture_output=True, text=True
-        ).stdout.split():
-            with open(f"/proc/{pid}/stat") as fh:
-                fields = fh.read().rsplit(")", 1)[1].split()
-            total += (int(fields[11]) + int(fields[12])) / tick
-        return total
-
     rows = []
     with VizServer(scenario) as server, sync_playwright() as p:
         browser = launch_chromium(p)
@@ -559,12 +571,12 @@ def page_in_browser(scenario: Path, seconds: float, rounds: int) -> dict[str, An
                 page.get_by_role("button", name="Play").click()
                 page.wait_for_timeout(300)
                 shown = [day()]
-                start, cpu0 = time.monotonic(), server_cpu(server)
+                start, cpu0 = time.monotonic(), server_cpu_seconds(server.proc.pid)
                 while time.monotonic() - start < seconds:
                     page.wait_for_timeout(15)
                     if (d := day()) != shown[-1]:
                         shown.append(d)
-                elapsed, cpu = time.monotonic() - start, server_cpu(server) - cpu0
+                elapsed, cpu = time.monotonic() - start, server_cpu_seconds(server.proc.pid) - cpu0
                 page.get_by_role("button", name="Pause").click()  # before the run's last day
                 advanced = shown[-1] - shown[0]
                 rows.append(
@@ -598,6 +610,79 @@ def page(quick: bool) -> dict[str, Any]:
         # cocair3 has 35 days: at 10 a second a round must stop before the last one.
         "browser": page_in_browser(SCENARIO, 2.5, 1 if quick else 5),
         "top_speed": PAGE_TOP_SPEED,
+    }
+
+
+# -- 8: the classroom exercise ---------------------------------------------------------------------
+
+
+def exercise_pages(scenario: Path, pages: int, seconds: float) -> dict[str, Any] | None:
+    """`pages` team pages of `cocair exercise` (each free country taken by one, the others
+    opened by a team's link, as a second trainee of a team would) while the trainer plays the
+    clock at 1 day a second for `seconds`; every page's day is read in turn, over and over."""
+    from tests.browser import ExerciseServer, chromium_available, launch_chromium, new_local_page
+
+    if not chromium_available():
+        return None
+    from playwright.sync_api import expect, sync_playwright
+
+    day_text = re.compile(r"^Day (\d+) of")
+
+    def day(page) -> int:
+        return int(day_text.match(page.locator(".clock").inner_text()).group(1))
+
+    lags: list[int] = []
+    with ExerciseServer(scenario, "--seconds-per-day", "1") as server, sync_playwright() as p:
+        browser = launch_chromium(p)
+        try:
+            trainer, _ = new_local_page(browser)
+            trainer.goto(server.trainer_url(), wait_until="domcontentloaded")
+            expect(trainer.locator(".clock")).to_be_visible(timeout=60_000)
+            teams, links = [], []
+            for i in range(pages):
+                page, _ = new_local_page(browser, viewport={"width": 900, "height": 700})
+                page.goto(server.url, wait_until="domcontentloaded")
+                join = page.locator("button.join")
+                expect(
+                    page.get_by_text("Choose your country").or_(page.locator(".clock"))
+                ).to_be_visible(timeout=60_000)
+                if join.count():
+                    join.first.click()
+                    expect(page).to_have_url(re.compile(r"\?team="), timeout=60_000)
+                    links.append(page.url)
+                else:
+                    page.goto(links[i % len(links)], wait_until="domcontentloaded")
+                    expect(page.locator(".clock")).to_be_visible(timeout=60_000)
+                teams.append(page)
+            rss0 = group_rss_bytes(server.proc.pid)
+            trainer.get_by_role("button", name="Play").click()
+            expect(trainer.locator(".clock")).to_have_text(re.compile(r"playing"), timeout=30_000)
+            start, cpu0, first = time.monotonic(), server_cpu_seconds(server.proc.pid), day(trainer)
+            while time.monotonic() - start < seconds:
+                for page in teams:
+                    now = day(trainer)
+                    lags.append(now - day(page))
+            elapsed = time.monotonic() - start
+            advanced = day(trainer) - first
+            cpu = server_cpu_seconds(server.proc.pid) - cpu0
+            rss1 = group_rss_bytes(server.proc.pid)
+            trainer.get_by_role("button", name="Pause").click()
+        finally:
+            browser.close()
+    lags.sort()
+    return {
+        "scenario": scenario.name,
+        "pages": pages,
+        "teams": len(links),
+        "seconds": seconds,
+        "days_per_s": advanced / elapsed,
+        "readings": len(lags),
+        "lag_days_p95": lags[int(0.95 * (len(lags) - 1))],
+        "lag_days_max": lags[-1],
+        "share_current_day": sum(lag <= 0 for lag in lags) / len(lags),
+        "server_cpu_share": cpu / elapsed,
+        "server_rss_mb": mb(rss1),
+        "server_rss_growth_mb": mb(rss1 - rss0),
     }
 
 
@@ -705,6 +790,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "--skip-calibration", action="store_true", help="skip point 7's shipped calibration"
     )
     ap.add_argument("--only-calibration", action="store_true", help="point 7 only")
+    ap.add_argument("--only-exercise", action="store_true", help="point 8 only")
     ap.add_argument("--out", type=Path, help="results file [benchmarks/results.json]")
     ap.add_argument("--rounds", type=int, help="rounds of the experiment timings [5; quick 1]")
     ap.add_argument("--mesa-batch-run", nargs=2, type=int, help=argparse.SUPPRESS)
@@ -737,6 +823,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         },
         "quick": quick,
     }
+    if args.only_exercise:
+        console.print(f"[bold]8[/] the classroom exercise, {EXERCISE_PAGES} team pages ...")
+        results["exercise"] = exercise_pages(SCENARIO, EXERCISE_PAGES, 10 if quick else 20)
+        return finish(results, out_path, merge=("exercise",))
     if not args.only_calibration:
         console.print("[bold]1-2[/] default run and the Mesa floor ...")
         results["default_run"] = run_vs_floor(spec, 7 if quick else 41)
@@ -756,12 +846,25 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     if not args.skip_calibration and not quick:
         console.print("[bold]7[/] the shipped calibration on 2 workers (about ten minutes) ...")
         results["calibration"]["shipped"] = shipped_calibration(2)
+    if not args.only_calibration and not args.skip_page:
+        console.print(f"[bold]8[/] the classroom exercise, {EXERCISE_PAGES} team pages ...")
+        results["exercise"] = exercise_pages(SCENARIO, EXERCISE_PAGES, 10 if quick else 20)
+    return finish(results, out_path, merge=("calibration",) if args.only_calibration else ())
+
+
+def finish(results: dict[str, Any], out_path: Path, merge: tuple[str, ...]) -> dict[str, Any]:
+    """Print the table and write the results; a part run alone (`merge`) updates its own entry
+    and keeps the other parts' latest results."""
     results["machine"]["load_average_end"] = os.getloadavg()
     print_table(results)
-    if args.only_calibration and out_path.exists():
-        # Part 7 alone updates its own entry and keeps the other parts' latest results.
+    if merge and out_path.exists():
         merged = json.loads(out_path.read_text())
-        merged["calibration"] = {**merged.get("calibration", {}), **results["calibration"]}
+        for part in merge:
+            old = merged.get(part)
+            new = results[part]
+            merged[part] = (
+                {**old, **new} if isinstance(old, dict) and isinstance(new, dict) else new
+            )
         results = merged
     out_path.write_text(json.dumps(results, indent=2) + "\n")
     console.print(
@@ -933,6 +1036,30 @@ def print_table(r: dict[str, Any]) -> None:
                 f"< {TARGET_CALIBRATION_S / 60:.0f} min",
                 ok(sh["seconds"] < TARGET_CALIBRATION_S),
             )
+    x = r.get("exercise")
+    if x:
+        t.add_row(
+            f"exercise: {x['pages']} team pages ({x['teams']} teams), clock at 1 day/s",
+            f"{x['days_per_s']:.2f} days/s",
+            f">= {TARGET_EXERCISE_DAYS_PER_S}",
+            ok(x["days_per_s"] >= TARGET_EXERCISE_DAYS_PER_S),
+        )
+        t.add_row(
+            "  pages behind the exercise's day (95 % / max)",
+            f"{x['lag_days_p95']} / {x['lag_days_max']} days "
+            f"({x['share_current_day']:.0%} of {x['readings']} readings current)",
+            f"<= {TARGET_EXERCISE_LAG_DAYS}",
+            ok(x["lag_days_p95"] <= TARGET_EXERCISE_LAG_DAYS),
+        )
+        t.add_row(
+            "  server CPU / memory",
+            f"{x['server_cpu_share']:.0%} of a core / {x['server_rss_mb']} MB "
+            f"(+{x['server_rss_growth_mb']} MB while playing)",
+            "",
+            "",
+        )
+    elif "exercise" in r:
+        t.add_row("classroom exercise in Chromium", "skipped (no /usr/bin/chromium)", "", "")
     console.print(t)
 
 

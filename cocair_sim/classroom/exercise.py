@@ -39,6 +39,9 @@ DEBRIEF_METRICS = (
 
 
 DRAWS = 100  # paired runs behind the debrief's histogram
+# Seed 3 of the classroom scenario: the hub's effect in it is near the median of 100 paired
+# draws, so a class does not start from an unusual world (the debrief shows where it sits).
+DEFAULT_SEED = 3
 
 
 class ExerciseError(Exception):
@@ -63,7 +66,7 @@ class Settings:
 @dataclass
 class Exercise:
     scenario: Scenario
-    seed: int = 1
+    seed: int = DEFAULT_SEED
     settings: Settings = field(default_factory=Settings)
 
     def __post_init__(self):

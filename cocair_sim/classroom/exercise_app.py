@@ -19,6 +19,7 @@ import solara.lab
 
 from cocair_sim.classroom.exercise import (
     DEBRIEF_METRICS,
+    DEFAULT_SEED,
     Exercise,
     ExerciseError,
     Settings,
@@ -46,7 +47,9 @@ def exercise() -> Exercise:
 
             path = os.environ.get(SCENARIO_ENV) or str(shipped.scenario("classroom"))
             settings = Settings(seconds_per_day=float(os.environ.get(DAY_ENV, "60")))
-            ex = Exercise(load_scenario(path), int(os.environ.get(SEED_ENV, "1")), settings)
+            ex = Exercise(
+                load_scenario(path), int(os.environ.get(SEED_ENV, DEFAULT_SEED)), settings
+            )
             ex.draws.start()
             _EXERCISE = ex
         return _EXERCISE
@@ -238,7 +241,7 @@ def TrainerPage():
         f"Seconds per day for decisions: {s.seconds_per_day:g}",
         value=int(s.seconds_per_day),
         min=1,
-        max=300,
+        max=max(300, int(s.seconds_per_day)),
         on_value=lambda v: ex.configure(seconds_per_day=v),
     )
     solara.Select(
@@ -305,7 +308,10 @@ def debrief(ex: Exercise) -> None:
 
 
 def team_summary(t: dict) -> str:
-    paid = ", ".join(f"report {p['report']} ({p['seizures']} seizures)" for p in t["paid_off"])
+    paid = ", ".join(
+        f"report {p['report']} ({p['seizures']} seizure{'s' if p['seizures'] > 1 else ''})"
+        for p in t["paid_off"]
+    )
     late = ", ".join(f"report {p['report']}" for p in t["too_late"])
     return (
         f"**{t['country']}**: {t['reports_decided']} reports decided, "

@@ -48,22 +48,22 @@ def error(message: str) -> None:
 
 
 class RelayModeType(click.ParamType):
-    """A registered relay mode, checked when the command runs (so modes registered by plug-ins
-    count) and listed in `--help`."""
+    """A registered relay mode that runs without people, checked when the command runs (so modes
+    registered by plug-ins count) and listed in `--help`."""
 
     name = "relay mode"
 
     def get_metavar(self, param, ctx=None) -> str:
-        from cocair_sim.intel.relay import relay_mode_names
+        from cocair_sim.intel.relay import automatic_mode_names
 
-        return "[" + "|".join(relay_mode_names()) + "]"
+        return "[" + "|".join(automatic_mode_names()) + "]"
 
     def convert(self, value, param, ctx):
-        from cocair_sim.intel.relay import relay_mode_names
+        from cocair_sim.intel.relay import automatic_mode_names
 
-        if value in relay_mode_names():
+        if value in automatic_mode_names():
             return value
-        self.fail(f"'{value}' is not one of {', '.join(relay_mode_names())}", param, ctx)
+        self.fail(f"'{value}' is not one of {', '.join(automatic_mode_names())}", param, ctx)
 
 
 def shipped_file(kind: str, default: str | None = None) -> Callable[[str | None], Path | None]:

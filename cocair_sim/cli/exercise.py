@@ -8,6 +8,7 @@ import secrets
 import click
 
 from cocair_sim import shipped
+from cocair_sim.classroom.exercise import DEFAULT_SEED
 from cocair_sim.cli.common import shipped_file
 from cocair_sim.cli.viz import check_host, is_loopback, prepare_assets, serve
 
@@ -25,7 +26,13 @@ APP = "cocair_sim.classroom.exercise_app"
     is_flag=True,
     help="Allow a --host other than this computer (e.g. 0.0.0.0 for a classroom network).",
 )
-@click.option("--seed", type=int, default=1, show_default=True, help="The world's seed.")
+@click.option(
+    "--seed",
+    type=int,
+    default=DEFAULT_SEED,
+    show_default=True,
+    help="The world's seed (the default is a typical world of the classroom scenario).",
+)
 @click.option(
     "--seconds-per-day",
     type=click.FloatRange(1, 3600),

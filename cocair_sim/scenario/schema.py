@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from cocair_sim.files.schema import Strict, json_schema
-from cocair_sim.intel.relay import relay_mode_names
+from cocair_sim.intel.relay import automatic_mode_names, relay_mode_names
 
 METHODS = ("internal", "luggage", "cargo")
 Method = Literal["internal", "luggage", "cargo"]
@@ -278,7 +278,7 @@ class AgenciesSpec(Strict):
 
 class RelaySpec(Strict):
     mode: str = Field(
-        "hub", json_schema_extra=lambda schema: schema.update(enum=relay_mode_names())
+        "hub", json_schema_extra=lambda schema: schema.update(enum=automatic_mode_names())
     )
     active: Literal["operation", "always"] = "operation"
     hub_airport: Iata = "DKR"
@@ -319,7 +319,9 @@ class RelaySpec(Strict):
     @field_validator("mode")
     @classmethod
     def _known_mode(cls, mode: str) -> str:
-        names = relay_mode_names()
+        names = automatic_mode_names()
+        if mode in relay_mode_names() and mode not in names:  # `human`: the class decides
+            raise ValueError(f"relay mode '{mode}' needs people: it is played in `cocair exercise`")
         if mode not in names:
             raise ValueError(f"unknown relay mode '{mode}' (known: {', '.join(names)})")
         return mode

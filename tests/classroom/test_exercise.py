@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 
 import pytest
@@ -166,3 +167,25 @@ def test_the_day_clock_runs_a_day_each_time_the_window_closes(classroom):
     assert stopped_at >= 3 and ex.seconds_left() is None
     time.sleep(0.3)
     assert ex.day == stopped_at  # paused: the clock no longer runs days
+
+
+def test_teams_racing_for_one_country_leave_it_to_exactly_one(classroom):
+    ex = Exercise(classroom, seed=1)
+    barrier = threading.Barrier(8)
+    outcomes: list[str] = []
+
+    def take():
+        barrier.wait()
+        try:
+            ex.join("Senegal")
+            outcomes.append("joined")
+        except ExerciseError:
+            outcomes.append("refused")
+
+    threads = [threading.Thread(target=take) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) == ["joined"] + ["refused"] * 7
+    assert [t.name for t in ex.teams.values()] == ["Senegal"]
