@@ -274,21 +274,37 @@ class Exercise:
             }
 
     def overview(self) -> list[dict[str, Any]]:
-        """The trainer's table: each country, who plays it, and its open decisions."""
+        """The trainer's table: every country, who plays it, its open decisions and seizures."""
         with self.lock:
             net, decisions = self.model.network, self.relay.decisions
+            seized: dict[str, list[float]] = {}
+            for e in self.model.events:
+                if e.event == ev.SEIZURE:
+                    seized.setdefault(net.airports[e.airport].country, []).append(e.kg)
+            playable = set(self.countries)
             rows = []
-            for country in self.countries:
-                index = net.countries.index(country)
+            for index, country in enumerate(net.countries):
+                if country in playable:
+                    played_by = "a team" if index in self.teams else self.settings.automatic
+                else:
+                    played_by = "not in the operation"
+                kg = seized.get(country, [])
                 rows.append(
                     {
                         "country": country,
-                        "played_by": "a team" if index in self.teams else self.settings.automatic,
+                        "played_by": played_by,
                         "open_reports": len(decisions.open_reports(index)),
                         "open_alerts": len(decisions.open_alerts(index)),
+                        "seizures": len(kg),
+                        "kg": round(sum(kg), 1),
                     }
                 )
             return rows
+
+    def draw(self, draw_fn):
+        """Call `draw_fn(model)` under the lock (the world's map reads the running model)."""
+        with self.lock:
+            return draw_fn(self.model)
 
     # -- the debrief ------------------------------------------------------------------------
 

@@ -24,6 +24,7 @@ from cocair_sim.classroom.exercise import (
     ExerciseError,
     Settings,
 )
+from cocair_sim.classroom.frames import IMAGE_FORMAT, MapFrame
 from cocair_sim.intel.relay import automatic_mode_names
 from cocair_sim.intel.relay.human import REPORT_CHOICES
 from cocair_sim.scenario.loading import load_scenario
@@ -36,6 +37,11 @@ DAY_ENV = "COCAIR_EXERCISE_SECONDS_PER_DAY"
 _EXERCISE: Exercise | None = None
 _LOCK = threading.Lock()
 _HISTOGRAMS: dict[float, bytes] = {}
+HELP = {"font-size": "0.85em", "color": "#555", "display": "block", "margin-bottom": "6px"}
+ROW = {"align-items": "center"}
+LINE = {"min-width": "34em"}
+_MAP: MapFrame | None = None  # the trainer's map of the world, and its latest picture
+_MAP_IMAGE: dict = {}
 
 
 def exercise() -> Exercise:
@@ -160,39 +166,60 @@ def TeamPage():
     open_reports = [r for r in view["reports"] if r["choice"] is None]
     open_alerts = [a for a in view["alerts"] if a["target"] is None]
     with solara.Card(f"Seizure reports to pass on ({len(open_reports)})"):
+        solara.Text(
+            "national: only your own airports are alerted. itinerary: sent to the countries on "
+            "the courier's itinerary (bilateral: hours to days, and not always acted on). hub: "
+            "to the coordination hub, which alerts every connected country within hours.",
+            style=HELP,
+        )
         for r in open_reports:
-            with solara.Row(classes=["report"]):
+            with solara.Row(classes=["report"], style=ROW):
                 named = "; the courier named the organisation" if r["named"] else ""
                 solara.Text(
                     f"Report {r['id']} ({r['agency']}, day {r['held_since_day']}): seizure at "
-                    f"{r['airport']}, itinerary {' > '.join(r['itinerary'])}{named}"
+                    f"{r['airport']}, itinerary {' > '.join(r['itinerary'])}{named}",
+                    style=LINE,
                 )
                 for choice in REPORT_CHOICES:
                     solara.Button(
                         choice,
                         on_click=lambda r=r, c=choice: ex.decide_report(team, r["id"], c),
                         classes=[f"report-{choice}"],
+                        small=True,
                     )
+    active = [a for a in view["alerts"] if a["target"] is not None and a["expires_day"] > ex.day]
+    earlier = len(view["alerts"]) - len(open_alerts) - len(active)
     with solara.Card(f"Alerts received ({len(open_alerts)} to decide)"):
-        for a in view["alerts"]:
-            with solara.Row(classes=["alert"]):
+        per_alert = ex.scenario.relay.controls_per_alert
+        solara.Text(
+            f"Target: the alert goes on the airport's board until it expires; passengers who "
+            f"match it are controlled first, and it takes {per_alert:g} controls a day from the "
+            "airport's capacity. Let go: nothing happens.",
+            style=HELP,
+        )
+        for a in open_alerts + active:
+            state = "open" if a["target"] is None else ("targeted" if a["target"] else "let go")
+            with solara.Row(classes=["alert"], style=ROW):
                 solara.Text(
                     f"Alert {a['id']} for {a['airport']} ({a['agency']}, {a['channel']}, "
-                    f"from a seizure at "
-                    f"{a['from']}), expires day {a['expires_day']}: "
-                    + ("open" if a["target"] is None else ("targeted" if a["target"] else "let go"))
+                    f"from a seizure at {a['from']}), expires day {a['expires_day']}: {state}",
+                    style=LINE,
                 )
                 if a["target"] is None:
                     solara.Button(
                         "Target",
                         on_click=lambda a=a: ex.decide_alert(team, a["id"], True),
                         classes=["alert-target"],
+                        small=True,
                     )
                     solara.Button(
                         "Let go",
                         on_click=lambda a=a: ex.decide_alert(team, a["id"], False),
                         classes=["alert-ignore"],
+                        small=True,
                     )
+        if earlier:
+            solara.Text(f"and {earlier} earlier alerts, decided and expired", style=HELP)
     with solara.Card("Your airports"):
         for c in view["controls"]:
             with solara.Div():
@@ -220,7 +247,7 @@ def TeamPage():
 @solara.component
 def TrainerPage():
     ex = exercise()
-    use_version(ex)
+    version = use_version(ex)
     solara.Title("cocair-sim exercise: trainer")
     if not trainer_allowed():
         return
@@ -237,37 +264,45 @@ def TrainerPage():
             disabled=ex.finished,
             classes=["play"],
         )
-    solara.SliderInt(
-        f"Seconds per day for decisions: {s.seconds_per_day:g}",
-        value=int(s.seconds_per_day),
-        min=1,
-        max=max(300, int(s.seconds_per_day)),
-        on_value=lambda v: ex.configure(seconds_per_day=v),
-    )
-    solara.Select(
-        "Countries without a team follow",
-        value=s.automatic,
-        values=automatic_mode_names(),
-        on_value=lambda v: ex.configure(automatic=v),
-    )
-    solara.Select(
-        "An undecided report is",
-        value=s.report_default,
-        values=list(REPORT_CHOICES),
-        on_value=lambda v: ex.configure(report_default=v),
-    )
-    solara.Switch(
-        label="Undecided alerts are targeted",
-        value=s.target_by_default,
-        on_value=lambda v: ex.configure(target_by_default=v),
-    )
-    rows = ["| country | played by | open reports | open alerts |", "|---|---|---|---|"]
+    with solara.Column(style={"max-width": "36em"}):
+        solara.SliderInt(
+            f"Seconds per day for decisions: {s.seconds_per_day:g}",
+            value=int(s.seconds_per_day),
+            min=1,
+            max=max(300, int(s.seconds_per_day)),
+            on_value=lambda v: ex.configure(seconds_per_day=v),
+        )
+        solara.Select(
+            "Countries without a team follow",
+            value=s.automatic,
+            values=automatic_mode_names(),
+            on_value=lambda v: ex.configure(automatic=v),
+        )
+        solara.Select(
+            "An undecided report is",
+            value=s.report_default,
+            values=list(REPORT_CHOICES),
+            on_value=lambda v: ex.configure(report_default=v),
+        )
+        solara.Switch(
+            label="Undecided alerts are targeted",
+            value=s.target_by_default,
+            on_value=lambda v: ex.configure(target_by_default=v),
+        )
+    rows = [
+        "| country | played by | open reports | open alerts | seizures | kg |",
+        "|---|---|---|---|---|---|",
+    ]
     for r in ex.overview():
         rows.append(
-            f"| {r['country']} | {r['played_by']} | {r['open_reports']} | {r['open_alerts']} |"
+            f"| {r['country']} | {r['played_by']} | {r['open_reports']} | {r['open_alerts']} "
+            f"| {r['seizures']} | {r['kg']:.1f} |"
         )
-    with solara.Div(classes=["teams"]):
-        solara.Markdown("\n".join(rows))
+    with solara.Columns([1, 1]):
+        with solara.Div(classes=["teams"]):
+            solara.Markdown("\n".join(rows))
+        with solara.Div(classes=["world-map"]):
+            solara.Image(world_map(ex, version), format=IMAGE_FORMAT)
     if ex.finished:
         with solara.Card("Debrief"):
             solara.Markdown(f"[Printable summary](/summary?key={_query('key')})")
@@ -288,6 +323,17 @@ def SummaryPage():
                     "its end.")  # fmt: skip
         return
     debrief(ex)
+
+
+def world_map(ex: Exercise, version: int) -> bytes:
+    """The whole world on the trainer's page: the classroom page's map, drawn once per change."""
+    global _MAP
+    with _LOCK:
+        if _MAP is None:
+            _MAP = ex.draw(lambda model: MapFrame(model, "The world (trainer only)"))
+        if _MAP_IMAGE.get("version") != version:
+            _MAP_IMAGE.update(version=version, image=ex.draw(_MAP.render))
+        return _MAP_IMAGE["image"]
 
 
 def trainer_allowed() -> bool:

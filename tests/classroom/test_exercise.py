@@ -189,3 +189,17 @@ def test_teams_racing_for_one_country_leave_it_to_exactly_one(classroom):
         t.join()
     assert sorted(outcomes) == ["joined"] + ["refused"] * 7
     assert [t.name for t in ex.teams.values()] == ["Senegal"]
+
+
+def test_the_trainers_overview_covers_every_country_and_every_seizure(classroom):
+    ex = Exercise(classroom, seed=3)
+    ex.join("Brazil")
+    _play(ex)
+    rows = {r["country"]: r for r in ex.overview()}
+    assert list(rows) == ex.model.network.countries
+    assert rows["Brazil"]["played_by"] == "a team" and rows["Mali"]["played_by"] == "hub"
+    assert rows["France"]["played_by"] == "not in the operation"
+    summary = summarise(ex.model)
+    assert sum(r["seizures"] for r in rows.values()) == summary["seizures"]
+    assert sum(r["kg"] for r in rows.values()) == pytest.approx(summary["kg_seized"], abs=0.5)
+    assert all(r["open_reports"] == r["open_alerts"] == 0 for r in rows.values())

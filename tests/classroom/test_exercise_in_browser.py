@@ -70,6 +70,7 @@ def test_two_teams_and_a_trainer_play_the_operation(exercise_server, local_page)
     trainer, trainer_log = local_page()
     trainer.goto(exercise_server.trainer_url(), wait_until="domcontentloaded")
     expect(trainer.locator(".clock")).to_have_text(day_is(0), timeout=60_000)
+    expect(trainer.locator(".world-map img")).to_have_count(1)  # the trainer sees the world
     expect(
         trainer.locator(".teams").get_by_role("row", name=re.compile("^Brazil a team"))
     ).to_be_visible()
