@@ -34,7 +34,7 @@ DEBRIEF_METRICS = (
     ("kg_seized_participants", "kg seized at participating airports (operation)"),
     ("kg_delivered", "kg that reached Europe (operation)"),
     ("alerts_sent", "alerts sent (operation)"),
-    ("alerts_delivered", "alerts that arrived in time (operation)"),
+    ("alerts_delivered", "alerts on an airport's board in time (operation)"),
 )
 
 

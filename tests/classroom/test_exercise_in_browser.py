@@ -4,18 +4,22 @@ a trainer and two teams, each in its own browser context, play the operation's f
 Seed 3 of the classroom scenario: on the operation's first day Brazil holds seizure reports,
 and when Brazil sends them to the hub, Senegal receives the hub's alerts the next day (the other
 countries follow the hub too, but Brazil's reports reach the hub only if Brazil sends them).
+Leaves tests/artifacts/exercise_trainer.png, and refreshes docs/img/exercise_debrief.png (the
+picture in docs/classroom.md) when COCAIR_UPDATE_SCREENSHOTS=1.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
+import shutil
 
 import pytest
 
 from cocair_sim.classroom.exercise import DEBRIEF_METRICS
 from tests.browser import ExerciseServer, artifacts_dir
-from tests.helpers import CLASSROOM, cocair
+from tests.helpers import CLASSROOM, ROOT, cocair
 
 pytestmark = pytest.mark.browser
 
@@ -172,3 +176,5 @@ def test_two_teams_and_a_trainer_play_the_operation(exercise_server, local_page)
 
     for log in (brazil_log, senegal_log, trainer_log, back_log, printable_log):
         assert not log.problems(), log.problems()
+    if os.environ.get("COCAIR_UPDATE_SCREENSHOTS"):  # refresh the docs' picture on purpose
+        shutil.copyfile(shot, ROOT / "docs" / "img" / "exercise_debrief.png")
