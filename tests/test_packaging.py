@@ -1,7 +1,7 @@
 """A built wheel works anywhere: `pip install` of it into a fresh venv outside the checkout gives
 a working `cocair run` (default scenario), `cocair experiment` on a shipped file, `cocair
-validate` and `cocair viz`. The install is a real one, dependencies included (from pip's cache
-after the project's own setup, else from PyPI).
+validate`, `cocair viz` and `cocair exercise`. The install is a real one, dependencies included
+(from pip's cache after the project's own setup, else from PyPI).
 """
 
 from __future__ import annotations
@@ -90,11 +90,12 @@ def test_run_experiment_and_validate_from_the_wheel(installed, tmp_path):
     assert "COCAIR III" in res.stdout
 
 
-def test_viz_serves_the_page_from_the_wheel(installed, tmp_path):
+@pytest.mark.parametrize(("command", "says"), [("viz", "classroom"), ("exercise", "trainer:")])
+def test_the_pages_are_served_from_the_wheel(installed, tmp_path, command, says):
     venv, env = installed
     port = free_port()
     proc = subprocess.Popen(
-        [venv / "bin" / "cocair", "viz", "--port", str(port)],
+        [venv / "bin" / "cocair", command, "--port", str(port)],
         cwd=tmp_path,
         env=env,
         stdout=subprocess.PIPE,
@@ -117,7 +118,7 @@ def test_viz_serves_the_page_from_the_wheel(installed, tmp_path):
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         output = proc.communicate(timeout=30)[0]
-    assert "classroom" in output.lower() and "Traceback" not in output
+    assert says in output.lower() and "Traceback" not in output
 
 
 def test_pyproject_lists_every_subpackage():
