@@ -204,6 +204,16 @@ class Exercise:
                 if due and time.monotonic() >= self.window_ends:
                     self.step_day()
 
+    def start_draws(self) -> None:
+        """Run the paired draws in a thread of their own; pages redraw when they are done."""
+
+        def run():
+            self.draws.run()
+            with self.lock:
+                self._changed()
+
+        threading.Thread(target=run, daemon=True, name="exercise-draws").start()
+
     # -- decisions --------------------------------------------------------------------------
 
     def decide_report(self, team: Team, decision_id: int, choice: str) -> None:

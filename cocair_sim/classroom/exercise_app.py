@@ -34,12 +34,13 @@ SEED_ENV = "COCAIR_EXERCISE_SEED"
 KEY_ENV = "COCAIR_EXERCISE_KEY"
 DAY_ENV = "COCAIR_EXERCISE_SECONDS_PER_DAY"
 
-_EXERCISE: Exercise | None = None
-_LOCK = threading.Lock()
-_HISTOGRAMS: dict[float, bytes] = {}
 HELP = {"font-size": "0.85em", "color": "#555", "display": "block", "margin-bottom": "6px"}
 ROW = {"align-items": "center"}
 LINE = {"min-width": "34em"}
+
+_EXERCISE: Exercise | None = None
+_LOCK = threading.Lock()
+_HISTOGRAMS: dict[float, bytes] = {}  # the debrief's picture, by the class's difference
 _MAP: MapFrame | None = None  # the trainer's map of the world, and its latest picture
 _MAP_IMAGE: dict = {}
 
@@ -56,14 +57,13 @@ def exercise() -> Exercise:
             ex = Exercise(
                 load_scenario(path), int(os.environ.get(SEED_ENV, DEFAULT_SEED)), settings
             )
-            ex.draws.start()
+            ex.start_draws()
             _EXERCISE = ex
         return _EXERCISE
 
 
-def _query(name: str) -> str | None:
-    search = solara.use_router().search or ""
-    values = parse_qs(search).get(name)
+def _query(router, name: str) -> str | None:
+    values = parse_qs(router.search or "").get(name)
     return values[0] if values else None
 
 
@@ -132,7 +132,7 @@ def TeamPage():
     ex = exercise()
     use_version(ex)
     router = solara.use_router()
-    token = solara.use_reactive(_query("team"))
+    token = solara.use_reactive(_query(router, "team"))
     error = solara.use_reactive("")
     team = ex.team_of(token.value) if token.value else None
     solara.Title("cocair-sim exercise: team")
@@ -248,8 +248,9 @@ def TeamPage():
 def TrainerPage():
     ex = exercise()
     version = use_version(ex)
+    router = solara.use_router()
     solara.Title("cocair-sim exercise: trainer")
-    if not trainer_allowed():
+    if not trainer_allowed(router):
         return
     s = ex.settings
     solara.Markdown(f"## Trainer: {ex.scenario.name}")
@@ -305,7 +306,7 @@ def TrainerPage():
             solara.Image(world_map(ex, version), format=IMAGE_FORMAT)
     if ex.finished:
         with solara.Card("Debrief"):
-            solara.Markdown(f"[Printable summary](/summary?key={_query('key')})")
+            solara.Markdown(f"[Printable summary](/summary?key={_query(router, 'key')})")
             debrief(ex)
 
 
@@ -314,8 +315,9 @@ def SummaryPage():
     """The debrief on a page of its own, without controls: for printing."""
     ex = exercise()
     use_version(ex)
+    router = solara.use_router()
     solara.Title("cocair-sim exercise: debrief")
-    if not trainer_allowed():
+    if not trainer_allowed(router):
         return
     solara.Markdown(f"## Debrief: {ex.scenario.name}, seed {ex.seed}")
     if not ex.finished:
@@ -336,10 +338,10 @@ def world_map(ex: Exercise, version: int) -> bytes:
         return _MAP_IMAGE["image"]
 
 
-def trainer_allowed() -> bool:
+def trainer_allowed(router) -> bool:
     """The trainer's pages need the key `cocair exercise` printed (none when run without it)."""
     key = os.environ.get(KEY_ENV)
-    if key is not None and _query("key") != key:
+    if key is not None and _query(router, "key") != key:
         solara.Error("This page needs the trainer's link printed by `cocair exercise`.")
         return False
     return True

@@ -203,3 +203,14 @@ def test_the_trainers_overview_covers_every_country_and_every_seizure(classroom)
     assert sum(r["seizures"] for r in rows.values()) == summary["seizures"]
     assert sum(r["kg"] for r in rows.values()) == pytest.approx(summary["kg_seized"], abs=0.5)
     assert all(r["open_reports"] == r["open_alerts"] == 0 for r in rows.values())
+
+
+def test_the_debriefs_draws_run_in_the_background_and_redraw_the_pages(classroom):
+    ex = Exercise(classroom, seed=3)
+    before = ex.version
+    ex.start_draws()
+    deadline = time.monotonic() + 120
+    while ex.version == before and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert ex.draws.done and len(ex.draws.values) == 100 and ex.version > before
+    assert ex.draws.seeds[0] == 3  # this world's draw first
