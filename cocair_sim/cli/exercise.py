@@ -7,25 +7,14 @@ import secrets
 
 import click
 
-from cocair_sim import shipped
 from cocair_sim.classroom.exercise import DEFAULT_SEED
-from cocair_sim.cli.common import shipped_file
-from cocair_sim.cli.viz import check_host, is_loopback, prepare_assets, serve
+from cocair_sim.cli.viz import check_host, is_loopback, page_options, prepare_assets, serve
 
 APP = "cocair_sim.classroom.exercise_app"
 
 
 @click.command()
-@click.argument(
-    "scenario", required=False, callback=shipped_file("scenarios", shipped.CLASSROOM_SCENARIO)
-)
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", type=click.IntRange(1, 65535), default=8766, show_default=True)
-@click.option(
-    "--allow-remote",
-    is_flag=True,
-    help="Allow a --host other than this computer (e.g. 0.0.0.0 for a classroom network).",
-)
+@page_options(port=8766)
 @click.option(
     "--seed",
     type=int,

@@ -90,17 +90,36 @@ def serve(app: str, host: str, port: int, env: dict[str, str]) -> None:
         sys.exit(code)
 
 
+def page_options(port: int):
+    """SCENARIO (default: the shipped classroom one), --host, --port and --allow-remote: where
+    a page for the classroom is served (`cocair viz`, `cocair exercise`)."""
+    options = [
+        click.argument(
+            "scenario",
+            required=False,
+            callback=shipped_file("scenarios", shipped.CLASSROOM_SCENARIO),
+        ),
+        click.option(
+            "--host", default="127.0.0.1", show_default=True, help="Address to listen on."
+        ),
+        click.option("--port", type=click.IntRange(1, 65535), default=port, show_default=True),
+        click.option(
+            "--allow-remote",
+            is_flag=True,
+            help="Allow a --host other than this computer (e.g. 0.0.0.0 for a classroom network).",
+        ),
+    ]
+
+    def decorate(f):
+        for option in reversed(options):
+            f = option(f)
+        return f
+
+    return decorate
+
+
 @click.command()
-@click.argument(
-    "scenario", required=False, callback=shipped_file("scenarios", shipped.CLASSROOM_SCENARIO)
-)
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", type=click.IntRange(1, 65535), default=8765, show_default=True)
-@click.option(
-    "--allow-remote",
-    is_flag=True,
-    help="Allow a --host other than this computer (e.g. 0.0.0.0 for a classroom network).",
-)
+@page_options(port=8765)
 def viz(scenario, host, port, allow_remote):
     """Serve the interactive classroom page for SCENARIO (default: the shipped classroom one)."""
     from cocair_sim.classroom.app import SCENARIO_ENV
