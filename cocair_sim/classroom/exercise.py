@@ -65,6 +65,8 @@ class Settings:
 
 @dataclass
 class Exercise:
+    """One world for a class: the model in the `human` mode, its teams, the clock, the debrief."""
+
     scenario: Scenario
     seed: int = DEFAULT_SEED
     settings: Settings = field(default_factory=Settings)
@@ -299,10 +301,12 @@ class Exercise:
                 else:
                     played_by = "not in the operation"
                 kg = seized.get(country, [])
+                team = self.teams.get(index)
                 rows.append(
                     {
                         "country": country,
                         "played_by": played_by,
+                        "token": team.token if team else None,  # the trainer can resend a link
                         "open_reports": len(decisions.open_reports(index)),
                         "open_alerts": len(decisions.open_alerts(index)),
                         "seizures": len(kg),

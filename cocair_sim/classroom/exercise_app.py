@@ -295,8 +295,11 @@ def TrainerPage():
         "|---|---|---|---|---|---|",
     ]
     for r in ex.overview():
+        played_by = r["played_by"]
+        if r["token"]:  # a team that lost its link gets it back from the trainer
+            played_by = f"[a team](/?team={r['token']})"
         rows.append(
-            f"| {r['country']} | {r['played_by']} | {r['open_reports']} | {r['open_alerts']} "
+            f"| {r['country']} | {played_by} | {r['open_reports']} | {r['open_alerts']} "
             f"| {r['seizures']} | {r['kg']:.1f} |"
         )
     with solara.Columns([1, 1]):

@@ -198,6 +198,7 @@ def test_the_trainers_overview_covers_every_country_and_every_seizure(classroom)
     rows = {r["country"]: r for r in ex.overview()}
     assert list(rows) == ex.model.network.countries
     assert rows["Brazil"]["played_by"] == "a team" and rows["Mali"]["played_by"] == "hub"
+    assert ex.team_of(rows["Brazil"]["token"]).name == "Brazil" and rows["Mali"]["token"] is None
     assert rows["France"]["played_by"] == "not in the operation"
     summary = summarise(ex.model)
     assert sum(r["seizures"] for r in rows.values()) == summary["seizures"]
