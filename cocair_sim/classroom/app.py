@@ -22,7 +22,7 @@ import solara
 import solara.lab
 
 from cocair_sim import shipped
-from cocair_sim.classroom.draws import PairedDraws, draw_seeds
+from cocair_sim.classroom.draws import DEFAULT_SEED, PairedDraws, draw_seeds
 from cocair_sim.classroom.frames import IMAGE_FORMAT, ChartFrame, MapFrame
 from cocair_sim.errors import InputError
 from cocair_sim.intel.relay import automatic_mode_names
@@ -300,7 +300,7 @@ def Page():
     coverage = solara.use_reactive(10)
     trained = solara.use_reactive(1.0)
     capacity = solara.use_reactive(30)
-    seed = solara.use_reactive("1")
+    seed = solara.use_reactive(str(DEFAULT_SEED))
     twin_mode = solara.use_reactive(True)
     playing = solara.use_reactive(False)
     speed = solara.use_reactive(2)

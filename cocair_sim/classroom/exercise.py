@@ -22,7 +22,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from cocair_sim.classroom.draws import PairedDraws, draw_seeds
+from cocair_sim.classroom.draws import DEFAULT_SEED, PairedDraws, draw_seeds
 from cocair_sim.intel.relay import automatic_mode_names
 from cocair_sim.intel.relay.human import REPORT_CHOICES, HumanRelay
 from cocair_sim.model import events as ev
@@ -39,9 +39,6 @@ DEBRIEF_METRICS = (
 
 
 DRAWS = 100  # paired runs behind the debrief's histogram
-# Seed 3 of the classroom scenario: the hub's effect in it is near the median of 100 paired
-# draws, so a class does not start from an unusual world (the debrief shows where it sits).
-DEFAULT_SEED = 3
 
 
 class ExerciseError(Exception):

@@ -17,9 +17,9 @@ from urllib.parse import parse_qs
 import solara
 import solara.lab
 
+from cocair_sim.classroom.draws import DEFAULT_SEED
 from cocair_sim.classroom.exercise import (
     DEBRIEF_METRICS,
-    DEFAULT_SEED,
     Exercise,
     ExerciseError,
     Settings,
