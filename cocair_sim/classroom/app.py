@@ -22,7 +22,7 @@ import solara
 import solara.lab
 
 from cocair_sim import shipped
-from cocair_sim.classroom.draws import DEFAULT_SEED, PairedDraws, draw_seeds
+from cocair_sim.classroom.draws import DEFAULT_SEED, DRAWS, PairedDraws, draw_seeds
 from cocair_sim.classroom.frames import IMAGE_FORMAT, ChartFrame, MapFrame
 from cocair_sim.errors import InputError
 from cocair_sim.intel.relay import automatic_mode_names
@@ -31,7 +31,6 @@ from cocair_sim.model.model import CocairModel
 from cocair_sim.scenario.loading import load_scenario
 
 SCENARIO_ENV = "COCAIR_VIZ_SCENARIO"  # how `cocair viz` tells the page its scenario
-DRAWS = 100  # paired runs behind "this world among many"
 LEGEND = (
     "Blue dots: couriers in flight; cyan squares: couriers at an airport; red stars: seizures "
     "of the last day; lines: alerts delivered in the last day (orange via the hub, purple "
@@ -275,7 +274,7 @@ def AmongMany(draws: PairedDraws, mode: str):
     count = solara.use_reactive(0)
 
     def follow():  # redraw as the background runs finish (they take a few seconds)
-        while count.value < len(draws.seeds):
+        while count.value < len(draws.seeds) and not draws.stopped:
             time.sleep(0.5)
             count.set(len(draws.values))
 

@@ -23,6 +23,7 @@ from cocair_sim.scenario.schema import Scenario
 # scenario's own, so a class does not start from an unusual world (the histogram shows where
 # it sits).
 DEFAULT_SEED = 3
+DRAWS = 100  # paired runs behind "this world among many" (the page and the debrief)
 METRIC = "kg_seized_participants"
 METRIC_LABEL = "kg seized at participating airports, operation window"
 
@@ -52,6 +53,10 @@ class PairedDraws:
     @property
     def done(self) -> bool:
         return len(self.values) == len(self.seeds)
+
+    @property
+    def stopped(self) -> bool:
+        return self._stop.is_set()
 
     def run(self) -> None:
         for seed in self.seeds:

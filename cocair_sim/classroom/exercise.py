@@ -22,7 +22,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from cocair_sim.classroom.draws import DEFAULT_SEED, PairedDraws, draw_seeds
+from cocair_sim.classroom.draws import DEFAULT_SEED, DRAWS, PairedDraws, draw_seeds
 from cocair_sim.intel.relay import automatic_mode_names
 from cocair_sim.intel.relay.human import REPORT_CHOICES, HumanRelay
 from cocair_sim.model import events as ev
@@ -36,9 +36,6 @@ DEBRIEF_METRICS = (
     ("alerts_sent", "alerts sent (operation)"),
     ("alerts_delivered", "alerts on an airport's board in time (operation)"),
 )
-
-
-DRAWS = 100  # paired runs behind the debrief's histogram
 
 
 class ExerciseError(Exception):

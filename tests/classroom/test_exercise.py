@@ -142,6 +142,10 @@ def test_paired_draws_pair_each_seed_and_put_this_world_first(classroom):
     )
     assert sum(draws.shares().values()) == pytest.approx(1.0)
     assert draws.histogram_png({"the class": 1.0})[:4] == b"\x89PNG"
+    stopped = PairedDraws((classroom, "hub"), (classroom, "none"), draw_seeds(1, 50))
+    stopped.stop()  # a Reset on the page: the old world's draws stop
+    stopped.run()
+    assert stopped.stopped and stopped.values == [] and not stopped.done
 
 
 def test_configure_checks_the_trainers_settings(classroom):
