@@ -785,7 +785,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--quick", action="store_true", help="fast smoke run (small samples)")
     ap.add_argument("--skip-experiment", action="store_true", help="skip points 4 and 5")
-    ap.add_argument("--skip-page", action="store_true", help="skip point 6 (the page)")
+    ap.add_argument("--skip-page", action="store_true", help="skip points 6 and 8 (the pages)")
     ap.add_argument(
         "--skip-calibration", action="store_true", help="skip point 7's shipped calibration"
     )
@@ -823,11 +823,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         },
         "quick": quick,
     }
-    if args.only_exercise:
-        console.print(f"[bold]8[/] the classroom exercise, {EXERCISE_PAGES} team pages ...")
-        results["exercise"] = exercise_pages(SCENARIO, EXERCISE_PAGES, 10 if quick else 20)
-        return finish(results, out_path, merge=("exercise",))
-    if not args.only_calibration:
+    alone = args.only_calibration or args.only_exercise
+    if not alone:
         console.print("[bold]1-2[/] default run and the Mesa floor ...")
         results["default_run"] = run_vs_floor(spec, 7 if quick else 41)
         console.print("[bold]3[/] scaling ...")
@@ -841,15 +838,19 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         if not args.skip_page:
             console.print("[bold]6[/] the classroom page ...")
             results["page"] = page(quick)
-    console.print("[bold]7[/] calibration: one evaluation with new values ...")
-    results["calibration"] = {"evaluation": evaluation_cost(20 if quick else 60, 3 if quick else 5)}
-    if not args.skip_calibration and not quick:
-        console.print("[bold]7[/] the shipped calibration on 2 workers (about ten minutes) ...")
-        results["calibration"]["shipped"] = shipped_calibration(2)
-    if not args.only_calibration and not args.skip_page:
+    if not args.only_exercise:
+        console.print("[bold]7[/] calibration: one evaluation with new values ...")
+        results["calibration"] = {
+            "evaluation": evaluation_cost(20 if quick else 60, 3 if quick else 5)
+        }
+        if not args.skip_calibration and not quick:
+            console.print("[bold]7[/] the shipped calibration on 2 workers (about ten minutes) ...")
+            results["calibration"]["shipped"] = shipped_calibration(2)
+    if args.only_exercise or not (alone or args.skip_page):
         console.print(f"[bold]8[/] the classroom exercise, {EXERCISE_PAGES} team pages ...")
         results["exercise"] = exercise_pages(SCENARIO, EXERCISE_PAGES, 10 if quick else 20)
-    return finish(results, out_path, merge=("calibration",) if args.only_calibration else ())
+    merge = ("calibration",) if args.only_calibration else ()
+    return finish(results, out_path, merge=("exercise",) if args.only_exercise else merge)
 
 
 def finish(results: dict[str, Any], out_path: Path, merge: tuple[str, ...]) -> dict[str, Any]:
