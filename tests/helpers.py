@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import os
+import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -69,3 +70,15 @@ def cocair_with_broken_run(run_id: str, how: str, *args, cwd: Path = ROOT):
 def read_csv(path: Path) -> list[dict]:
     with open(path, newline="") as fh:
         return list(csv.DictReader(fh))
+
+
+def stored_count(store: Path) -> int:
+    """Runs in an experiment's store so far; 0 while the store is still being created (a file
+    without its tables yet) or busy."""
+    if not store.exists():
+        return 0
+    try:
+        with sqlite3.connect(store, timeout=5) as db:
+            return db.execute("SELECT COUNT(*) FROM runs").fetchone()[0]
+    except sqlite3.Error:
+        return 0

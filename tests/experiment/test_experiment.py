@@ -14,7 +14,7 @@ import yaml
 
 from cocair_sim.experiment.plan import plan, run_seed
 from cocair_sim.experiment.spec import load_experiment
-from tests.helpers import CLASSROOM, ROOT, cocair, cocair_command, read_csv
+from tests.helpers import CLASSROOM, ROOT, cocair, cocair_command, read_csv, stored_count
 
 
 def write_experiment(tmp_path, replications=6, sweep=None, name="small", **extra) -> Path:
@@ -105,16 +105,6 @@ def test_dask_localcluster_gives_the_same_results_as_local_processes(tmp_path):
         assert (local / name).read_bytes() == (dask / name).read_bytes(), name
 
 
-def _stored(store: Path) -> int:
-    if not store.exists():
-        return 0
-    try:
-        with sqlite3.connect(store, timeout=5) as db:
-            return db.execute("SELECT COUNT(*) FROM runs").fetchone()[0]
-    except sqlite3.OperationalError:
-        return 0
-
-
 @pytest.mark.slow
 def test_kill_then_resume_gives_complete_identical_results(tmp_path):
     exp = write_experiment(tmp_path, replications=60)
@@ -141,13 +131,13 @@ def test_kill_then_resume_gives_complete_identical_results(tmp_path):
             stderr=subprocess.DEVNULL,
             start_new_session=True,
         )
-        before = _stored(store)
+        before = stored_count(store)
         deadline = time.time() + 60
-        while _stored(store) < before + 10 and proc.poll() is None and time.time() < deadline:
+        while stored_count(store) < before + 10 and proc.poll() is None and time.time() < deadline:
             time.sleep(0.05)
         os.killpg(proc.pid, signal.SIGKILL)  # the parent and its workers, at once
         proc.wait()
-    assert 0 < _stored(store) < 120
+    assert 0 < stored_count(store) < 120
     assert not (out / "runs.csv").exists()  # nothing that looks finished
     with sqlite3.connect(store) as db:
         assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

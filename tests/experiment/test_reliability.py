@@ -14,7 +14,15 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.helpers import CLASSROOM, COCAIR3, ROOT, cocair, cocair_command, cocair_with_broken_run
+from tests.helpers import (
+    CLASSROOM,
+    COCAIR3,
+    ROOT,
+    cocair,
+    cocair_command,
+    cocair_with_broken_run,
+    stored_count,
+)
 
 EXPORTS = ("runs.csv", "daily.csv", "summary.csv")
 SHORT = {"calendar.days": 10, "calendar.operation_start": 2, "calendar.operation_days": 5}
@@ -47,16 +55,6 @@ def stored_ids(store: Path) -> list[str]:
         if "runs" not in tables:
             return []
         return [r[0] for r in db.execute("SELECT run_id FROM runs")]
-
-
-def stored_count(store: Path) -> int:
-    """Runs stored so far; 0 while the store is still being created."""
-    if not store.exists():
-        return 0
-    try:
-        return len(stored_ids(store))
-    except sqlite3.OperationalError:
-        return 0
 
 
 def integrity(store: Path) -> str:
@@ -341,16 +339,6 @@ def _rss_kb(pid: int) -> int | None:
     return None
 
 
-def _count(store: Path) -> int:
-    if not store.exists():
-        return 0
-    try:
-        with sqlite3.connect(store, timeout=1) as db:
-            return db.execute("SELECT COUNT(*) FROM runs").fetchone()[0]
-    except sqlite3.Error:
-        return 0
-
-
 @pytest.mark.slow
 def test_2000_run_experiment_has_bounded_memory(tmp_path):
     exp = write_experiment(tmp_path, replications=1000, name="big")
@@ -366,7 +354,7 @@ def test_2000_run_experiment_has_bounded_memory(tmp_path):
     at_quarter = at_end = None
     deadline = time.time() + 300
     while proc.poll() is None and time.time() < deadline:
-        n = _count(store)
+        n = stored_count(store)
         rss = _rss_kb(proc.pid)
         if rss is not None:
             if at_quarter is None and n >= 500:

@@ -132,19 +132,27 @@ def test_mutated_scenario_mapping_validates_or_raises_input_error(data):
         assert isinstance(spec, Scenario)
 
 
+def load_written(doc, name: str, load):
+    """`load` the YAML file of `doc`: what it returns, or None when the file is refused (with
+    one line naming it) or `doc` cannot be written as YAML at all."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / name
+        try:
+            path.write_text(yaml.safe_dump(doc, allow_unicode=True))
+        except (yaml.YAMLError, ValueError):
+            return None
+        try:
+            return load(path)
+        except InputError as err:
+            assert_one_line_naming(err, str(path))
+            return None
+
+
 @fuzz(60)
 @given(mutated())
 def test_mutated_scenario_file_validates_or_raises_input_error(data):
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "fuzz.yaml"
-        try:
-            path.write_text(yaml.safe_dump(data, allow_unicode=True))
-        except (yaml.YAMLError, ValueError):
-            return
-        try:
-            load_scenario(path)
-        except InputError as err:
-            assert_one_line_naming(err, str(path))
+    spec = load_written(data, "fuzz.yaml", load_scenario)
+    assert spec is None or isinstance(spec, Scenario)
 
 
 @fuzz(120)
@@ -235,19 +243,10 @@ EXPERIMENT_PATHS = [p for p in _paths(EXPERIMENT_RAW) if p]
 @fuzz(120)
 @given(mutated(base=EXPERIMENT_RAW, paths=EXPERIMENT_PATHS))
 def test_mutated_experiment_validates_or_raises_input_error(doc):
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "exp.yaml"
-        try:
-            path.write_text(yaml.safe_dump(doc, allow_unicode=True))
-        except (yaml.YAMLError, ValueError):
-            return
-        try:
-            exp = load_experiment(path)
-        except InputError as err:
-            assert_one_line_naming(err, str(path))
-        else:
-            assert exp.run_count() >= 1
-            exp.content_hash()
+    exp = load_written(doc, "exp.yaml", load_experiment)
+    if exp is not None:
+        assert exp.run_count() >= 1
+        exp.content_hash()
 
 
 CALIBRATION_RAW = copy.deepcopy(SMALL_CALIBRATION)
@@ -257,19 +256,10 @@ CALIBRATION_PATHS = [p for p in _paths(CALIBRATION_RAW) if p]
 @fuzz(80)
 @given(mutated(base=CALIBRATION_RAW, paths=CALIBRATION_PATHS))
 def test_mutated_calibration_validates_or_raises_input_error(doc):
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "cal.yaml"
-        try:
-            path.write_text(yaml.safe_dump(doc, allow_unicode=True))
-        except (yaml.YAMLError, ValueError):
-            return
-        try:
-            cal = load_calibration(path)
-        except InputError as err:
-            assert_one_line_naming(err, str(path))
-        else:
-            assert cal.targets and cal.spec.parameters
-            cal.content_hash()
+    cal = load_written(doc, "cal.yaml", load_calibration)
+    if cal is not None:
+        assert cal.targets and cal.spec.parameters
+        cal.content_hash()
 
 
 @fuzz(80)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import sqlite3
 
 import pytest
@@ -82,8 +81,7 @@ def test_sensitivity_morris_writes_indices_with_ci_and_a_chart(tmp_path):
     out = tmp_path / "out"
     res = cocair("sensitivity", path, "--workers", 2, "--out", out)
     assert res.returncode == 0, res.stderr
-    with open(out / "indices.csv") as fh:
-        rows = list(csv.DictReader(fh))
+    rows = read_csv(out / "indices.csv")
     mu = {(r["output"], r["parameter"]): float(r["value"]) for r in rows if r["index"] == "mu_star"}
     assert len(mu) == 6 and all(r["conf95"] != "" for r in rows if r["index"] == "mu_star")
     # Follow-up only makes arrests; it cannot move kg seized. Capacity moves both.
@@ -91,8 +89,7 @@ def test_sensitivity_morris_writes_indices_with_ci_and_a_chart(tmp_path):
     assert mu[("operation.arrests", "relay.follow_up_probability")] > 0
     assert mu[("operation.kg_seized", "operation.capacity_multiplier")] > 0
     assert (out / "figures" / "sensitivity.png").stat().st_size > 10_000
-    with open(out / "samples.csv") as fh:
-        assert len(list(csv.DictReader(fh))) == 4 * (3 + 1)
+    assert len(read_csv(out / "samples.csv")) == 4 * (3 + 1)
 
 
 def test_bad_sensitivity_file_exits_2(tmp_path):
@@ -132,8 +129,7 @@ def test_sensitivity_sobol_gives_first_order_and_total_indices(tmp_path):
     out = tmp_path / "out"
     res = cocair("sensitivity", path, "--workers", 2, "--out", out)
     assert res.returncode == 0, res.stderr
-    with open(out / "indices.csv") as fh:
-        rows = list(csv.DictReader(fh))
+    rows = read_csv(out / "indices.csv")
     by = {(r["parameter"], r["index"]): (float(r["value"]), float(r["conf95"])) for r in rows}
     assert {i for _, i in by} == {"S1", "ST"}
     # Capacity drives kg seized, clearly beyond its interval; the follow-up's arrests cannot
@@ -141,8 +137,7 @@ def test_sensitivity_sobol_gives_first_order_and_total_indices(tmp_path):
     total, conf = by[("operation.capacity_multiplier", "ST")]
     assert total - conf > 0.5
     assert by[("relay.follow_up_probability", "ST")] == (0.0, 0.0)
-    with open(out / "samples.csv") as fh:
-        assert len(list(csv.DictReader(fh))) == 64 * (2 + 2)
+    assert len(read_csv(out / "samples.csv")) == 64 * (2 + 2)
 
 
 def test_sensitivity_of_a_paired_effect(tmp_path):
