@@ -13,7 +13,7 @@ from typing import Any
 
 from cocair_sim import shipped
 from cocair_sim.model.model import CocairModel
-from cocair_sim.outputs import flat_metrics, summarise
+from cocair_sim.model.outputs import flat_metrics, summarise
 from cocair_sim.scenario.loading import cached_scenario
 from cocair_sim.scenario.schema import Scenario
 

@@ -34,6 +34,7 @@ class InputError(Exception):
 
     @property
     def message(self) -> str:
+        """The one line the user sees: file, field and problem."""
         source = one_line(self.source, MAX_SOURCE_CHARS)
         where = f"{source}: {one_line(self.field, MAX_FIELD_CHARS)}" if self.field else source
         return f"{where}: {one_line(self.problem, MAX_PROBLEM_CHARS)}"

@@ -21,13 +21,12 @@ from pathlib import Path
 import numpy as np
 from matplotlib.figure import Figure
 
-from cocair_sim import shipped
-from cocair_sim.experiment.pipeline import run_experiment
+from cocair_sim import run_experiment, shipped
 from cocair_sim.experiment.store import Store
 from cocair_sim.model.metrics import metric_better, metric_label
 from cocair_sim.scenario.loading import load_scenario
 from cocair_sim.science import effects
-from cocair_sim.science.stats import paired_comparison
+from cocair_sim.stats import paired_comparison
 
 ROOT = Path(__file__).resolve().parent.parent
 IMG = ROOT / "docs" / "img"
@@ -247,8 +246,8 @@ def out_of_sample_section(replications: int) -> str:
 def drivers_section(replications: int) -> str:
     """What the relay effect depends on: Morris over the priors' full ranges, and rank
     correlations over the posterior (from the headline experiment's store)."""
+    from cocair_sim.experiment.drivers import driver_rows
     from cocair_sim.experiment.spec import load_experiment
-    from cocair_sim.science.drivers import driver_rows
     from cocair_sim.science.sensitivity import run_sensitivity
 
     sa = run_sensitivity(shipped.experiment("sensitivity"), OUT / "sensitivity", force=True,

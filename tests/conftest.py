@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.browser import (
+from cocair_sim.classroom.browser import (
     CHROMIUM,
     SolaraServer,
     VizServer,

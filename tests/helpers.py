@@ -36,14 +36,14 @@ def cocair(*args, env: dict | None = None, cwd: Path = ROOT, timeout: float = 60
 def cocair_with_broken_run(run_id: str, how: str, *args, cwd: Path = ROOT):
     """Run the command line in a new process in which run `run_id` raises (`how="raise"`) or
     kills its worker process (`how="crash"`). The break is made in the test's own launcher, by
-    replacing the worker's `execute_run` before the command starts; local workers are forked from
-    that process and inherit it."""
+    replacing `runs.execute_run` before the command starts; local workers are forked from that
+    process and inherit it."""
     launcher = textwrap.dedent(
         f"""
         import os, sys
-        from cocair_sim.experiment import worker
+        from cocair_sim.experiment import runs
 
-        real = worker.execute_run
+        real = runs.execute_run
 
         def broken(run):
             if run.run_id == {run_id!r}:
@@ -52,7 +52,7 @@ def cocair_with_broken_run(run_id: str, how: str, *args, cwd: Path = ROOT):
                 raise RuntimeError("a planted failure in run " + run.run_id)
             return real(run)
 
-        worker.execute_run = broken
+        runs.execute_run = broken
         from cocair_sim.cli import main
         sys.argv = ["cocair", *sys.argv[1:]]
         main()

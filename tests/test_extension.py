@@ -36,7 +36,7 @@ class BroadcastRelay(RelayMode):
     def forward(self, contact_point, report, t) -> None:
         for other in contact_point.peers:  # the same agency's contact points
             if other is not contact_point:
-                self.model.schedule(t, other.receive_alert, (report, self.name))
+                self.model.relay_message(t, other, report, self.name)
 
 
 KG_PER_COURIER = Metric(
@@ -84,7 +84,7 @@ def test_a_registered_mode_runs_and_is_listed_everywhere(extensions, tmp_path):
     from cocair_sim.classroom.frames import channel_colours
     from cocair_sim.cli import main
     from cocair_sim.model.model import CocairModel
-    from cocair_sim.outputs import daily_rows, summarise
+    from cocair_sim.model.outputs import daily_rows, summarise
     from cocair_sim.scenario import load_scenario, scenario_json_schema
 
     assert "broadcast" in relay_mode_names()
@@ -102,7 +102,11 @@ def test_a_registered_mode_runs_and_is_listed_everywhere(extensions, tmp_path):
     assert any(countries[e.airport] != seized_in[e.report] for e in broadcast)
     none = CocairModel(load_scenario(CLASSROOM, {"relay.mode": "none"}), seed=3).run()
     assert not any(e.channel == "broadcast" for e in none.events)
-
+    # Every relayed message is counted: one per other country, for each report forwarded.
+    forwarded = len(model.contact_points["customs"]) - 1
+    reports = sum(1 for e in model.events if e.event == "report")
+    assert model.counts["messages"] - none.counts["messages"] >= forwarded  # at least one
+    assert model.counts["messages"] > none.counts["messages"] + reports
     # The metric: in the summary, the operation block and the daily series.
     summary = summarise(model)
     expected = summary["kg_shipped"] / summary["couriers_sent"]
@@ -124,7 +128,7 @@ def test_a_registered_mode_runs_and_is_listed_everywhere(extensions, tmp_path):
 
 
 def test_mode_metric_and_figure_flow_through_an_experiment_and_its_report(extensions, tmp_path):
-    from cocair_sim.experiment.pipeline import run_experiment
+    from cocair_sim import run_experiment
 
     doc = {
         "name": "extension",

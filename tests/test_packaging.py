@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser import free_port
+from cocair_sim.classroom.browser import free_port
 from tests.helpers import ROOT
 
 pytestmark = pytest.mark.slow

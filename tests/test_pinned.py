@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from cocair_sim.model import CocairModel
-from cocair_sim.outputs import daily_rows, summarise
+from cocair_sim.model.outputs import daily_rows, summarise
 from cocair_sim.scenario import load_scenario
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"

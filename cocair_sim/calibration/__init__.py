@@ -1,8 +1,8 @@
 """Calibration: the estimated parameters fitted to published results by ABC-SMC (pyabc).
 
 `spec` reads calibration files; `evaluate` runs the model for one set of parameter values;
-`smc` sets up pyabc (priors, distance, samplers); `pipeline` runs the generations and writes the
-posterior, the predictive check, the report and the manifest.
+`smc` sets up pyabc (priors, distance, samplers); `job` runs the generations on the job life
+cycle and writes the posterior and the predictive check (the report is the report layer's).
 """
 
 from cocair_sim.calibration.spec import Calibration, load_calibration

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from cocair_sim.calibration.spec import CalibratedParameter, Calibration, parameter_value
+from cocair_sim.model.model import CocairModel
 from cocair_sim.model.observations import observe, transform
 from cocair_sim.scenario.loading import cached_scenario
 from cocair_sim.scenario.schema import PublishedTarget, Scenario
@@ -23,6 +24,8 @@ from cocair_sim.scenario.updates import with_values
 
 @dataclass(frozen=True)
 class Evaluator:
+    """pyabc's model of a calibration: what a run needs, small enough to pickle."""
+
     scenario_path: str
     fixed: tuple[tuple[str, Any], ...]
     parameters: tuple[CalibratedParameter, ...]
@@ -30,6 +33,8 @@ class Evaluator:
 
     @classmethod
     def of(cls, calibration: Calibration) -> Evaluator:
+        """The evaluator of a calibration: its scenario file, fixed overrides, parameters and
+        targets."""
         return cls(
             str(calibration.scenario_path),
             tuple(calibration.spec.set.items()),
@@ -53,13 +58,12 @@ class Evaluator:
         return out
 
     def scenario(self, point: Mapping[str, float]) -> Scenario:
+        """The scenario at a point: the validated base with the point's values set."""
         base = cached_scenario(self.scenario_path, dict(self.fixed))
         return with_values(base, self.values(point))
 
     def observe(self, point: Mapping[str, float], seed: int) -> dict[str, float]:
         """The targets' values, on their published terms, from one run at these values."""
-        from cocair_sim.model.model import CocairModel
-
         model = CocairModel(self.scenario(point), seed=seed, event_log=False).run()
         return {t.name: float(observe(model, t)) for t in self.targets}
 

@@ -16,6 +16,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyabc
+from distributed import Client
+from pyabc.sampler import (
+    DaskDistributedSampler,
+    MulticoreEvalParallelSampler,
+    SingleCoreSampler,
+)
 
 from cocair_sim.calibration.evaluate import Evaluator
 from cocair_sim.calibration.spec import Calibration
@@ -44,7 +50,8 @@ def prior(calibration: Calibration):
 
 
 def distance(calibration: Calibration):
-
+    """pyabc's distance: Euclidean over the targets, each target's difference divided by its
+    uncertainty (on the target's own scale, as the evaluator reports it)."""
     weights = {t.name: 1.0 / t.uncertainty.sd for t in calibration.targets}
     return pyabc.PNormDistance(p=2, fixed_weights=weights)
 
@@ -52,16 +59,8 @@ def distance(calibration: Calibration):
 def sampler(stack: ExitStack, workers: int, scheduler: str | None):
     """Single-core (repeatable with a seed), local processes, or a Dask cluster. Returns
     (sampler, backend name)."""
-    from pyabc.sampler import (
-        DaskDistributedSampler,
-        MulticoreEvalParallelSampler,
-        SingleCoreSampler,
-    )
-
     _quiet()
     if scheduler:
-        from distributed import Client
-
         try:
             client = stack.enter_context(Client(scheduler, timeout="20s"))
         except (OSError, TimeoutError) as exc:
@@ -110,11 +109,14 @@ class DefensiveTransition(pyabc.MultivariateNormalTransition):
         )
 
     def rvs_single(self) -> pyabc.Parameter:
+        """One proposal: from the prior with probability `share`, else from the kernel."""
         if np.random.uniform() < self.share:
             return pyabc.Parameter(self._from_prior(1).iloc[0])
         return super().rvs_single()
 
     def rvs(self, size: int | None = None):
+        """`size` proposals (a DataFrame), each from the prior with probability `share`; one
+        Parameter when `size` is None."""
         if size is None:
             return self.rvs_single()
         out = super().rvs(size).reset_index(drop=True)
@@ -124,6 +126,8 @@ class DefensiveTransition(pyabc.MultivariateNormalTransition):
         return out
 
     def pdf(self, x):
+        """The mixture's density at `x` (a Parameter or a DataFrame of them): what the
+        importance weights divide by."""
         kernel = super().pdf(x)
         cols, lo, hi = self._box()
         if isinstance(x, pd.DataFrame):
@@ -137,6 +141,7 @@ class DefensiveTransition(pyabc.MultivariateNormalTransition):
 
 
 def defensive_transition(calibration: Calibration) -> DefensiveTransition:
+    """The perturbation of a calibration, its prior box on the sampled scale."""
     return DefensiveTransition(
         {p.path: p.prior.sampled_bounds() for p in calibration.spec.parameters}
     )
@@ -159,4 +164,5 @@ def abc_smc(calibration: Calibration, sampler_):
 
 
 def history_url(path: Path) -> str:
+    """The SQLAlchemy URL pyabc stores its history at, for a file path."""
     return f"sqlite:///{Path(path).resolve()}"

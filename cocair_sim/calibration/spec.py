@@ -49,15 +49,19 @@ class Prior(Strict):
     # The sampler works where the prior is flat: a loguniform parameter is sampled as its
     # logarithm, so that pyabc's perturbation kernels are as wide at 2 as at 20.
     def sampled_bounds(self) -> tuple[float, float]:
+        """The range on the scale the sampler works on (the logarithm for loguniform)."""
         if self.distribution == "loguniform":
             return math.log(self.low), math.log(self.high)
         return self.low, self.high
 
     def from_sampled(self, x: float) -> float:
+        """A value on the sampler's scale back on the parameter's own."""
         return math.exp(x) if self.distribution == "loguniform" else float(x)
 
 
 class CalibratedParameter(Strict):
+    """One entry of `parameters`: a scenario field to estimate, with its prior."""
+
     path: PATH = Field(description="Dotted scenario field, e.g. relay.targeting_uplift")
     also: list[PATH] = Field(
         default_factory=list,
@@ -72,10 +76,13 @@ class CalibratedParameter(Strict):
 
     @property
     def paths(self) -> list[str]:
+        """Every scenario field this parameter sets: `path`, then `also`."""
         return [self.path, *self.also]
 
 
 class CalibrationSpec(Strict):
+    """A whole calibration file: the scenario, the parameters and targets, and when to stop."""
+
     name: Annotated[str, Field(pattern=NAME_PATTERN, description="Also the results folder")]
     description: Annotated[str, Field(max_length=100_000)] = ""
     scenario: Annotated[str, Field(min_length=1, max_length=4096)] = Field(
@@ -128,6 +135,7 @@ class Calibration:
 
     @property
     def name(self) -> str:
+        """The calibration's name: also its results folder."""
         return self.spec.name
 
     @cached_property
@@ -137,6 +145,8 @@ class Calibration:
 
     @property
     def parameter_names(self) -> list[str]:
+        """Each parameter's `path`, in file order: its name in pyabc and its column in the
+        posterior."""
         return [p.path for p in self.spec.parameters]
 
     def content_hash(self) -> str:
@@ -207,4 +217,5 @@ def _check_targets(source: str, scenario: Scenario, targets: list[PublishedTarge
 
 
 def calibration_json_schema() -> dict:
+    """The JSON Schema of calibration files, for editors (`cocair schema calibration`)."""
     return json_schema(CalibrationSpec, "cocair-sim calibration")

@@ -7,28 +7,41 @@ Both worlds use the same seed, so they send the same couriers (common random num
 difference between the panels comes from the relay. Each browser session builds its own pair of
 models inside ``Page`` (never at module level, which would be shared by every trainee).
 
+The scenario settings a trainer can change are declared once, in `CONTROLS`: each control
+starts from the chosen scenario's own value, and only a value changed on the page becomes a
+scenario override. Untouched, the page shows the world of ``cocair run SCENARIO --seed N`` and
+of the exercise.
+
 Day numbering on the page is 1-based: "Day 3" is the third simulated day (model day index 2).
 """
 
 from __future__ import annotations
 
+import math
 import os
 import threading
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Literal
 
 import solara
 import solara.lab
 
 from cocair_sim import shipped
-from cocair_sim.classroom.draws import DEFAULT_SEED, DRAWS, PairedDraws, draw_seeds
+from cocair_sim.classroom import DEFAULT_SEED
+from cocair_sim.classroom.draws import DRAWS, PairedDraws, draw_seeds
 from cocair_sim.classroom.frames import IMAGE_FORMAT, ChartFrame, MapFrame
 from cocair_sim.errors import InputError
 from cocair_sim.intel.relay import automatic_mode_names
+from cocair_sim.intel.relay.none import NoRelay
 from cocair_sim.model import events as ev
 from cocair_sim.model.model import CocairModel
 from cocair_sim.scenario.loading import load_scenario
+from cocair_sim.scenario.network import network_for
+from cocair_sim.scenario.schema import Scenario
+from cocair_sim.scenario.updates import value_at
 
 SCENARIO_ENV = "COCAIR_VIZ_SCENARIO"  # how `cocair viz` tells the page its scenario
 LEGEND = (
@@ -37,6 +50,129 @@ LEGEND = (
     "bilateral, blue national); orange hexagon: the hub; green rings: airports of countries "
     "connected to the hub."
 )
+
+
+def connected_countries(spec: Scenario) -> int:
+    """How many countries the scenario links to the hub: the top of "countries connected"."""
+    net = network_for(spec)
+    return len({int(net.airport_country[a.index]) for a in net.airports if a.hub_connected})
+
+
+def coverage_of(spec: Scenario) -> int:
+    """Countries the scenario connects to the hub: `relay.coverage`, where none means all."""
+    every = connected_countries(spec)
+    coverage = spec.relay.coverage
+    return every if coverage is None else min(coverage, every)
+
+
+def trained_share_of(spec: Scenario) -> float:
+    """The scenario's trained share of participating units: `training.trained_share`, or, when
+    the file gives training levels instead, the share of participants with some training."""
+    share = spec.training.trained_share
+    if share is not None:
+        return share
+    default = spec.customs_defaults.training_level
+    levels = [
+        ap.customs.training_level if ap.customs.training_level is not None else default
+        for ap in spec.airports
+        if ap.participant
+    ]
+    return sum(level > 0 for level in levels) / len(levels) if levels else 0.0
+
+
+@dataclass(frozen=True)
+class Control:
+    """One scenario setting a trainer can change on the page, declared once: the widget, where
+    it starts (the scenario's own value) and the override it becomes all come from here, so the
+    page cannot drift from the scenario, `cocair run` or the exercise."""
+
+    label: str
+    field: str  # the scenario field it sets, as a dotted override path
+    widget: Literal["select", "int", "float"]  # a drop-down list, or a slider
+    show: str = "{}"  # the value after the label (format fields: the value, `high`)
+    low: float = 0
+    high: float | Callable[[Scenario], float] = 0  # the slider's top, or how to get it
+    step: float = 1
+    choices: Callable[[], list[str]] | None = None  # a drop-down list's values
+    read: Callable[[Scenario], Any] | None = None  # the scenario's own value, if not the field's
+
+    def own(self, spec: Scenario) -> Any:
+        """The value the scenario itself gives: where the control starts."""
+        return self.read(spec) if self.read is not None else value_at(spec, self.field)
+
+    def bounds(self, spec: Scenario) -> tuple[float, float]:
+        """The slider's range, widened if need be to take in the scenario's own value."""
+        high = self.high(spec) if callable(self.high) else self.high
+        own = self.own(spec)
+        return min(self.low, own), max(high, own)
+
+    def step_at(self, spec: Scenario, value: float) -> float:
+        """The slider's step, made finer when `value` falls between its marks: a slider moves
+        its value to the nearest mark, which would change the scenario unasked."""
+        low, _ = self.bounds(spec)
+        step = self.step
+        while step > 1e-6 and not math.isclose(
+            (value - low) / step, round((value - low) / step), abs_tol=1e-9
+        ):
+            step /= 10
+        return step
+
+    def text(self, spec: Scenario, value: Any) -> str:
+        """The widget's label, with the value it shows."""
+        if self.widget == "select":
+            return self.label
+        return f"{self.label}: {self.show.format(value, high=self.bounds(spec)[1])}"
+
+
+RELAY_MODE = Control(
+    "Relay mode (with relay panel)", "relay.mode", "select", choices=automatic_mode_names
+)
+# Every range covers the shipped scenarios' values with room to explore: the hub latency past
+# the alerts' lifetime (96 hours in most scenarios), where the hub can no longer help.
+CONTROLS = (
+    RELAY_MODE,
+    Control("Hub latency", "relay.hub_latency_hours", "float", show="{:g} hours", high=120, step=1),
+    Control(
+        "Countries connected to the hub",
+        "relay.coverage",
+        "int",
+        show="{} of {high}",
+        high=connected_countries,
+        read=coverage_of,
+    ),
+    Control(
+        "Trained share of units",
+        "training.trained_share",
+        "float",
+        show="{:.0%}",
+        high=1,
+        step=0.05,
+        read=trained_share_of,
+    ),
+    Control(
+        "Screening capacity",
+        "customs_defaults.capacity_per_day",
+        "int",
+        show="{} controls/day",
+        low=5,
+        high=120,
+    ),
+)
+
+
+def scenario_settings(spec: Scenario) -> dict[str, Any]:
+    """Every control's starting value, by scenario field: what the scenario itself says."""
+    return {c.field: c.own(spec) for c in CONTROLS}
+
+
+def overrides_for(spec: Scenario, settings: Mapping[str, Any]) -> dict[str, Any]:
+    """The scenario overrides for the page's settings (by field): only the values that differ
+    from the scenario's own, so that untouched controls leave the scenario as it is."""
+    by_field = {c.field: c for c in CONTROLS}
+    unknown = set(settings) - set(by_field)
+    if unknown:
+        raise KeyError(f"no control sets {', '.join(sorted(unknown))}")
+    return {f: v for f, v in settings.items() if v != by_field[f].own(spec)}
 
 
 def clock(t: float, day: int | None = None) -> str:
@@ -115,6 +251,7 @@ def describe_events(model: CocairModel, limit: int = 15) -> list[str]:
 
 
 def phase(model: CocairModel) -> str:
+    """Where the last day run falls in the calendar, for the panels' status lines."""
     if model.steps == 0:
         return "not started"
     cal = model.spec.calendar
@@ -127,6 +264,7 @@ def phase(model: CocairModel) -> str:
 
 
 def status_line(model: CocairModel) -> str:
+    """One world's day and totals in a line, to compare the two panels at a glance."""
     return (
         f"Day {model.steps} ({phase(model)}) — seized {model.value('kg_seized'):.1f} kg in "
         f"{model.value('seizures')} cases, delivered {model.value('kg_delivered'):.1f} kg, "
@@ -197,50 +335,48 @@ class Twin:
 
 
 def build_twin(
-    scenario: str,
-    mode: str,
-    latency: float,
-    coverage: int,
-    trained: float,
-    capacity: int,
-    seed_text: str,
+    scenario: str, settings: Mapping[str, Any] | None = None, seed_text: str = str(DEFAULT_SEED)
 ) -> Twin:
+    """The page's two worlds for a scenario file, the controls' settings (by scenario field;
+    a control not given keeps the scenario's value) and the seed as typed: a mistake in either
+    becomes the page's error message rather than an exception."""
     try:
         seed = int(str(seed_text).strip())
     except ValueError:
         return Twin(error=f"seed: '{seed_text}' is not a whole number")
-    overrides = {
-        "relay.hub_latency_hours": float(latency),
-        "relay.coverage": int(coverage),
-        "training.trained_share": float(trained),
-        "customs_defaults.capacity_per_day": int(capacity),
-    }
+    path = Path(scenario)
     try:
-        relay_spec = load_scenario(Path(scenario), {**overrides, "relay.mode": mode})
-        none_spec = load_scenario(Path(scenario), {**overrides, "relay.mode": "none"})
+        own = load_scenario(path)
+        changed = overrides_for(own, settings or {})
+        relay_spec = load_scenario(path, changed) if changed else own
+        none_spec = load_scenario(path, {**changed, RELAY_MODE.field: NoRelay.name})
     except InputError as exc:
         return Twin(error=exc.message)
+    mode = relay_spec.relay.mode
     return Twin(
         models={
-            "relay": CocairModel(relay_spec, seed=seed, relay_mode=mode),
-            "none": CocairModel(none_spec, seed=seed, relay_mode="none"),
+            "relay": CocairModel(relay_spec, seed=seed),
+            "none": CocairModel(none_spec, seed=seed),
         },
-        draws=PairedDraws((relay_spec, mode), (none_spec, "none"), draw_seeds(seed, DRAWS)),
+        draws=PairedDraws((relay_spec, mode), (none_spec, NoRelay.name), draw_seeds(seed, DRAWS)),
     )
 
 
 def scenario_choices(current: str) -> list[str]:
+    """The scenario files the page offers: the shipped ones, and the one it was started with."""
     found = sorted(str(p) for p in shipped.folder("scenarios").glob("*.yaml"))
     return found if current in found else [current, *found]
 
 
 def initial_scenario() -> str:
+    """The scenario the page opens on: the one `cocair viz` was given, else the classroom's."""
     path = os.environ.get(SCENARIO_ENV) or str(shipped.scenario(shipped.CLASSROOM_SCENARIO))
     return str(Path(path).resolve())
 
 
 @solara.component
 def WorldPanel(twin: Twin, which: str, title: str, key: tuple):
+    """One world's panel: its title, status line, map and legend, redrawn when `key` moves."""
     image, status = solara.use_memo(lambda: twin.map_image(which, title), dependencies=[key, title])
     with solara.Column(gap="4px"):
         solara.Markdown(f"### {title}")
@@ -251,6 +387,7 @@ def WorldPanel(twin: Twin, which: str, title: str, key: tuple):
 
 @solara.component
 def ChartAndFeed(twin: Twin, twin_mode: bool, key: tuple):
+    """The kg chart of both worlds beside the relay world's event feed, to narrate from."""
     chart, diff, feed = solara.use_memo(
         lambda: twin.chart_image(twin_mode), dependencies=[key, twin_mode]
     )
@@ -291,14 +428,48 @@ def AmongMany(draws: PairedDraws, mode: str):
         solara.Image(image, format="png")
 
 
+def read_scenario(path: str) -> Scenario | str:
+    """The scenario a file holds, or what is wrong with it (shown on the page, not raised)."""
+    try:
+        return load_scenario(Path(path))
+    except InputError as exc:
+        return exc.message
+
+
+def control_widget(control: Control, spec: Scenario, changes: solara.Reactive[dict]) -> None:
+    """The widget of one control: it shows the trainer's value, else the scenario's own, and
+    records a change by the scenario field it sets."""
+    value = changes.value.get(control.field, control.own(spec))
+
+    def change(new: Any) -> None:
+        changes.set({**changes.value, control.field: new})
+
+    label = control.text(spec, value)
+    if control.widget == "select":
+        solara.Select(label, value=value, values=control.choices(), on_value=change)
+        return
+    low, high = control.bounds(spec)
+    if control.widget == "int":
+        solara.SliderInt(label, value=value, min=low, max=high, on_value=change, thumb_label=False)
+    else:
+        solara.SliderFloat(
+            label,
+            value=value,
+            min=low,
+            max=high,
+            step=control.step_at(spec, value),
+            on_value=change,
+            thumb_label=False,
+        )
+
+
 @solara.component
 def Page():
+    """The classroom page: the run's buttons and the scenario's controls in the sidebar, the
+    two worlds, their chart and feed, and this world among many paired draws."""
     scenario = solara.use_reactive(initial_scenario())
-    mode = solara.use_reactive("hub")
-    latency = solara.use_reactive(6.0)
-    coverage = solara.use_reactive(10)
-    trained = solara.use_reactive(1.0)
-    capacity = solara.use_reactive(30)
+    spec = solara.use_memo(lambda: read_scenario(scenario.value), dependencies=[scenario.value])
+    changes = solara.use_reactive({})  # scenario field -> the value a trainer set (CONTROLS)
     seed = solara.use_reactive(str(DEFAULT_SEED))
     twin_mode = solara.use_reactive(True)
     playing = solara.use_reactive(False)
@@ -307,15 +478,7 @@ def Page():
     tick = solara.use_reactive(0)
 
     twin = solara.use_memo(
-        lambda: build_twin(
-            scenario.value,
-            mode.value,
-            latency.value,
-            coverage.value,
-            trained.value,
-            capacity.value,
-            seed.value,
-        ),
+        lambda: build_twin(scenario.value, changes.value, seed.value),
         dependencies=[generation.value],
     )
 
@@ -349,6 +512,10 @@ def Page():
         tick.set(0)
         generation.set(generation.value + 1)
 
+    def choose_scenario(path: str) -> None:
+        scenario.set(path)
+        changes.set({})  # every control starts again from the new scenario's own value
+
     solara.Title("cocair-sim classroom")
     with solara.AppBar():
         solara.AppBarTitle("cocair-sim classroom: the intelligence relay, day by day")
@@ -371,40 +538,17 @@ def Page():
             )
             solara.Switch(label="Twin mode (with and without relay)", value=twin_mode)
         with solara.Card("Scenario (applied on Reset)"):
-            solara.Select("Scenario", value=scenario, values=scenario_choices(scenario.value))
             solara.Select(
-                "Relay mode (with relay panel)", value=mode, values=automatic_mode_names()
+                "Scenario",
+                value=scenario.value,
+                values=scenario_choices(scenario.value),
+                on_value=choose_scenario,
             )
-            solara.SliderFloat(
-                f"Hub latency: {latency.value:g} hours",
-                value=latency,
-                min=0,
-                max=72,
-                step=1,
-                thumb_label=False,
-            )
-            solara.SliderInt(
-                f"Countries connected to the hub: {coverage.value}",
-                value=coverage,
-                min=0,
-                max=10,
-                thumb_label=False,
-            )
-            solara.SliderFloat(
-                f"Trained share of units: {trained.value:.0%}",
-                value=trained,
-                min=0,
-                max=1,
-                step=0.05,
-                thumb_label=False,
-            )
-            solara.SliderInt(
-                f"Screening capacity: {capacity.value} controls/day",
-                value=capacity,
-                min=5,
-                max=120,
-                thumb_label=False,
-            )
+            if isinstance(spec, str):
+                solara.Error(spec)
+            else:
+                for control in CONTROLS:
+                    control_widget(control, spec, changes)
             solara.InputText("Seed", value=seed)
 
     if twin.error:

@@ -25,6 +25,9 @@ from collections.abc import Callable
 from importlib.metadata import version
 from pathlib import Path
 
+import solara.server
+from solara.server import settings
+
 REGISTRY = "https://registry.npmjs.org/"
 STAMP = ".offline-assets-complete"
 # Assets beyond the ones named in Solara's page template (those are found from it): icons
@@ -48,14 +51,10 @@ class AssetsUnavailable(Exception):
 
 def cache_dir() -> Path:
     """Where Solara's CDN proxy looks for cached files."""
-    import solara.server.settings as settings
-
     return Path(settings.assets.proxy_cache_dir).resolve()
 
 
 def _template_assets() -> set[str]:
-    import solara.server
-
     template = Path(solara.server.__file__).parent / "templates" / "solara.html.j2"
     found = set(re.findall(r"cdn\}\}/((?:@[\w-]+/)?[\w.-]+@[\w.-]+)", template.read_text()))
     # The template loads the vuetify3 app only with ipyvue 3 (which leaves SolaraViz pages
@@ -102,6 +101,8 @@ def missing(cache: Path | None = None) -> list[str]:
 
 
 def is_ready(cache: Path | None = None) -> bool:
+    """Whether the cache is complete for this Solara and asset list (the stamp matches and no
+    required file is missing), so the page works offline with nothing to fetch."""
     cache = cache or cache_dir()
     stamp = cache / STAMP
     return stamp.is_file() and stamp.read_text() == _stamp_text() and not missing(cache)
@@ -212,6 +213,7 @@ def _reason(exc: BaseException) -> str:
 
 
 def main() -> int:
+    """Fill the cache, reporting on stderr; exit code 1 when it cannot be completed."""
     try:
         ensure(log=lambda line: print(line, file=sys.stderr))
     except AssetsUnavailable as exc:

@@ -13,16 +13,13 @@ import threading
 from dataclasses import dataclass, field
 
 import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
 
 from cocair_sim.model.model import CocairModel
-from cocair_sim.outputs import summarise
+from cocair_sim.model.outputs import summarise
 from cocair_sim.scenario.schema import Scenario
 
-# The classroom's default world (page and exercise): seed 3 of the classroom scenario, whose
-# hub effect is near the median of 100 paired draws with the page's settings and with the
-# scenario's own, so a class does not start from an unusual world (the histogram shows where
-# it sits).
-DEFAULT_SEED = 3
 DRAWS = 100  # paired runs behind "this world among many" (the page and the debrief)
 METRIC = "kg_seized_participants"
 METRIC_LABEL = "kg seized at participating airports, operation window"
@@ -34,6 +31,7 @@ def draw_seeds(seed: int, runs: int) -> list[int]:
 
 
 def operation_value(model: CocairModel, metric: str = METRIC) -> float:
+    """A finished run's value of `metric` over the operation window."""
     return float(summarise(model)["operation"][metric])
 
 
@@ -52,13 +50,16 @@ class PairedDraws:
 
     @property
     def done(self) -> bool:
+        """Every pair has finished."""
         return len(self.values) == len(self.seeds)
 
     @property
     def stopped(self) -> bool:
+        """`stop` was called (a reset, a closed page): no more pairs will come."""
         return self._stop.is_set()
 
     def run(self) -> None:
+        """Run the pairs one seed after the other, until all are done or `stop` is called."""
         for seed in self.seeds:
             if self._stop.is_set():
                 return
@@ -73,13 +74,17 @@ class PairedDraws:
                 self.values.append(pair[0] - pair[1])
 
     def start(self) -> PairedDraws:
+        """Run the pairs in a background (daemon) thread; returns self."""
         threading.Thread(target=self.run, daemon=True, name="paired-draws").start()
         return self
 
     def stop(self) -> None:
+        """Stop after the pair being run (the values so far stay)."""
         self._stop.set()
 
     def snapshot(self) -> np.ndarray:
+        """The differences so far, this world's first, as a copy safe to read while the thread
+        runs."""
         with self.lock:
             return np.array(self.values, dtype=float)
 
@@ -95,9 +100,6 @@ class PairedDraws:
 
     def histogram_png(self, marks: dict[str, float] | None = None) -> bytes:
         """The draws as a histogram; this world's draw (the first seed) and `marks` as lines."""
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-        from matplotlib.figure import Figure
-
         v = self.snapshot()
         fig = Figure(figsize=(6.4, 2.6))
         FigureCanvasAgg(fig)

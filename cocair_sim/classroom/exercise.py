@@ -22,12 +22,14 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from cocair_sim.classroom.draws import DEFAULT_SEED, DRAWS, PairedDraws, draw_seeds
+from cocair_sim.classroom import DEFAULT_SEED
+from cocair_sim.classroom.draws import DRAWS, PairedDraws, draw_seeds
 from cocair_sim.intel.relay import automatic_mode_names
 from cocair_sim.intel.relay.human import REPORT_CHOICES, HumanRelay
+from cocair_sim.intel.relay.none import NoRelay
 from cocair_sim.model import events as ev
 from cocair_sim.model.model import CocairModel
-from cocair_sim.outputs import summarise
+from cocair_sim.model.outputs import summarise
 from cocair_sim.scenario.schema import Scenario
 
 DEBRIEF_METRICS = (
@@ -44,6 +46,8 @@ class ExerciseError(Exception):
 
 @dataclass
 class Team:
+    """The team playing one country: its token is what lets its browser act for that country."""
+
     country: int
     name: str  # the country's name
     token: str  # held by the team's browser: the same token resumes the same country
@@ -51,6 +55,8 @@ class Team:
 
 @dataclass
 class Settings:
+    """The trainer's settings: what happens to whatever the teams leave undecided, and when."""
+
     automatic: str = "hub"  # countries without a team
     report_default: str = "national"  # an undecided report, when the clock moves on
     target_by_default: bool = False  # an undecided alert
@@ -94,6 +100,7 @@ class Exercise:
         return [c for c in net.countries if c in playing]
 
     def free_countries(self) -> list[str]:
+        """Countries still offered to a team joining now (each country has one team)."""
         with self.lock:
             taken = {t.name for t in self.teams.values()}
             return [c for c in self.countries if c not in taken]
@@ -116,6 +123,7 @@ class Exercise:
             return team
 
     def team_of(self, token: str) -> Team | None:
+        """The team a browser's token belongs to, so a returning team resumes its country."""
         with self.lock:
             return next(
                 (t for t in self.teams.values() if secrets.compare_digest(t.token, token)), None
@@ -158,6 +166,7 @@ class Exercise:
 
     @property
     def finished(self) -> bool:
+        """Whether the world has run its last day (the debrief can be shown)."""
         return not self.model.running
 
     def step_day(self) -> None:
@@ -187,6 +196,7 @@ class Exercise:
             self._changed()
 
     def seconds_left(self) -> float | None:
+        """Time left for today's decisions while the clock plays (None when paused)."""
         with self.lock:
             if self.window_ends is None:
                 return None
@@ -213,6 +223,7 @@ class Exercise:
     # -- decisions --------------------------------------------------------------------------
 
     def decide_report(self, team: Team, decision_id: int, choice: str) -> None:
+        """A team's choice for one of its seizure reports (national, itinerary or hub)."""
         with self.lock:
             decision = self._open(self.relay.decisions.reports, team, decision_id)
             if choice not in REPORT_CHOICES:
@@ -221,6 +232,7 @@ class Exercise:
             self._changed()
 
     def decide_alert(self, team: Team, decision_id: int, target: bool) -> None:
+        """A team's choice for an alert at one of its airports: target it or let it go."""
         with self.lock:
             decision = self._open(self.relay.decisions.alerts, team, decision_id)
             self.relay.decide_alert(decision, target)
@@ -331,23 +343,27 @@ class Exercise:
 
     def _team_outcomes(self) -> list[dict[str, Any]]:
         """Per team: reports it sent abroad, the seizures elsewhere their alerts led to, and
-        the alerts from them that arrived after they expired."""
+        the alerts from them that arrived after they expired. Alerts are counted by report and
+        agency: a report both of a country's contact points held is two decisions, each
+        answerable for its own agency's alerts only."""
         model, net = self.model, self.model.network
-        hits_elsewhere: dict[int, int] = {}
-        late: dict[int, int] = {}
+        hits_elsewhere: dict[tuple[int, str], int] = {}
+        late: dict[tuple[int, str], int] = {}
         for e in model.events:
+            key = (e.report, e.agency)
             if e.event == ev.ALERT_HIT:
                 report = model.reports[e.report]
                 if net.airport_country[e.airport] != net.airport_country[report.airport]:
-                    hits_elsewhere[e.report] = hits_elsewhere.get(e.report, 0) + 1
+                    hits_elsewhere[key] = hits_elsewhere.get(key, 0) + 1
             elif e.event == ev.ALERT_LATE and e.channel != ev.NATIONAL:
-                late[e.report] = late.get(e.report, 0) + 1
+                late[key] = late.get(key, 0) + 1
+        abroad = {choice for choice, mode in REPORT_CHOICES.items() if mode != NoRelay.name}
         out = []
         for team in sorted(self.teams.values(), key=lambda t: t.name):
             sent = [
                 d
                 for d in self.relay.decisions.reports
-                if d.country == team.country and d.choice in ("itinerary", "hub")
+                if d.country == team.country and d.choice in abroad
             ]
             out.append(
                 {
@@ -358,18 +374,14 @@ class Exercise:
                     ),
                     "reports_sent_abroad": len(sent),
                     "paid_off": [
-                        {
-                            "report": d.id,
-                            "choice": d.choice,
-                            "seizures": hits_elsewhere[d.report.id],
-                        }
+                        {"report": d.id, "choice": d.choice, "seizures": hits}
                         for d in sent
-                        if hits_elsewhere.get(d.report.id)
+                        if (hits := hits_elsewhere.get((d.report.id, d.agency)))
                     ],
                     "too_late": [
-                        {"report": d.id, "choice": d.choice, "late_alerts": late[d.report.id]}
+                        {"report": d.id, "choice": d.choice, "late_alerts": n}
                         for d in sent
-                        if late.get(d.report.id)
+                        if (n := late.get((d.report.id, d.agency)))
                     ],
                 }
             )

@@ -17,7 +17,8 @@ from urllib.parse import parse_qs
 import solara
 import solara.lab
 
-from cocair_sim.classroom.draws import DEFAULT_SEED
+from cocair_sim import shipped
+from cocair_sim.classroom import DEFAULT_SEED
 from cocair_sim.classroom.exercise import (
     DEBRIEF_METRICS,
     Exercise,
@@ -50,9 +51,7 @@ def exercise() -> Exercise:
     global _EXERCISE
     with _LOCK:
         if _EXERCISE is None:
-            from cocair_sim import shipped
-
-            path = os.environ.get(SCENARIO_ENV) or str(shipped.scenario("classroom"))
+            path = os.environ.get(SCENARIO_ENV) or str(shipped.scenario(shipped.CLASSROOM_SCENARIO))
             settings = Settings(seconds_per_day=float(os.environ.get(DAY_ENV, "60")))
             ex = Exercise(
                 load_scenario(path), int(os.environ.get(SEED_ENV, DEFAULT_SEED)), settings
@@ -100,6 +99,8 @@ def clock(ex: Exercise) -> None:
 
 
 def results_table(ex: Exercise) -> None:
+    """The class beside each automatic mode on the same couriers, and where this world sits
+    among the paired draws: the heart of the debrief."""
     debrief = ex.debrief()
     rows = [
         "| | " + " | ".join(label for _, label in DEBRIEF_METRICS) + " |",
@@ -129,6 +130,8 @@ def results_table(ex: Exercise) -> None:
 
 @solara.component
 def TeamPage():
+    """A team's page: choose a country, then only what that country's contact points know,
+    its decisions to take, and at the end its own debrief."""
     ex = exercise()
     use_version(ex)
     router = solara.use_router()
@@ -246,6 +249,8 @@ def TeamPage():
 
 @solara.component
 def TrainerPage():
+    """The trainer's page (with the key): the day clock, the defaults for what is left
+    undecided, every country's state, the world's map and the debrief."""
     ex = exercise()
     version = use_version(ex)
     router = solara.use_router()
@@ -351,6 +356,8 @@ def trainer_allowed(router) -> bool:
 
 
 def debrief(ex: Exercise) -> None:
+    """The whole debrief, on the trainer's page and the printable summary: results and every
+    team's decisions."""
     results_table(ex)
     solara.Markdown("#### Each team's decisions")
     for t in ex.debrief()["teams"]:
@@ -359,6 +366,7 @@ def debrief(ex: Exercise) -> None:
 
 
 def team_summary(t: dict) -> str:
+    """One team's decisions in a line: how many it took, which paid off and which came late."""
     paid = ", ".join(
         f"report {p['report']} ({p['seizures']} seizure{'s' if p['seizures'] > 1 else ''})"
         for p in t["paid_off"]

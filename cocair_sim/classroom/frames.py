@@ -20,6 +20,7 @@ from PIL import Image
 
 from cocair_sim.geo import bbox_for, draw_basemap
 from cocair_sim.intel.relay import relay_modes
+from cocair_sim.intel.relay.hub import HubRelay
 from cocair_sim.intel.reports import CUSTOMS
 from cocair_sim.model import events as ev
 from cocair_sim.model.model import CocairModel
@@ -168,7 +169,9 @@ class MapFrame:
                 stars.append((a.lon, a.lat))
             elif e.event == ev.ALERT_DELIVERED and e.report in reports:
                 s, d = airports[reports[e.report].airport], airports[e.airport]
-                via = [self.hub] if self.hub is not None and e.channel == model.relay.name else []
+                # The hub's alerts go through the hub, whichever mode sent the report there
+                # (in the exercise, a team's choice).
+                via = [self.hub] if self.hub is not None and e.channel == HubRelay.name else []
                 lines.append([(p.lon, p.lat) for p in (s, *via, d)])
                 colours.append(palette.get(e.channel, "tab:blue"))
         self.stars.set_offsets(stars or _NONE)

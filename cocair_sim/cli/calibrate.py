@@ -1,4 +1,7 @@
-"""`cocair calibrate`: fit the estimated parameters to the published results (ABC-SMC)."""
+"""`cocair calibrate`: fit the estimated parameters to the published results (ABC-SMC).
+
+The command imports the work it runs when it runs: `cocair --help` stays fast.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +10,9 @@ from pathlib import Path
 import click
 from rich.table import Table
 
-from cocair_sim.cli.common import RichProgress, console, distributed_options, shipped_file
+from cocair_sim.cli.common import console, distributed_options, job_options, shipped_file
+from cocair_sim.errors import OutputError
+from cocair_sim.files.atomic import atomic_write_bytes
 
 
 @click.command()
@@ -27,21 +32,11 @@ def calibrate(file, workers, scheduler, resume, force, out, export):
     figures/, report.html and manifest.json (last). One worker repeats exactly; --resume
     continues a killed calibration from its last finished generation.
     """
-    from cocair_sim.calibration.pipeline import run_calibration
+    from cocair_sim.workflows import run_calibration
 
-    result = run_calibration(
-        file,
-        out,
-        workers=workers,
-        scheduler=scheduler,
-        resume=resume,
-        force=force,
-        progress=RichProgress("generations"),
-    )
+    options = job_options(workers, scheduler, resume, force, what="generations")
+    result = run_calibration(file, out, **vars(options))
     if export is not None:
-        from cocair_sim.errors import OutputError
-        from cocair_sim.files.atomic import atomic_write_bytes
-
         try:
             export.parent.mkdir(parents=True, exist_ok=True)
             atomic_write_bytes(export, (result.out / "posterior.csv").read_bytes())

@@ -19,9 +19,12 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from cocair_sim import shipped
+from cocair_sim import plugins, shipped
 from cocair_sim.errors import InputError, OutputError
-from cocair_sim.experiment.pipeline import Progress as RunProgress
+from cocair_sim.intel.relay import automatic_mode_names
+from cocair_sim.jobs import Options
+from cocair_sim.jobs import Progress as JobProgress
+from cocair_sim.plugins import PluginError
 
 # Piped or captured output gets a fixed, comfortable width instead of rich's 80 columns.
 console = Console(width=None if sys.stdout.isatty() else 120)
@@ -29,17 +32,43 @@ err_console = Console(stderr=True)
 
 
 class CocairGroup(click.Group):
-    """Turns user errors into one line on stderr and exit code 2, never a traceback."""
+    """Turns user errors into one line on stderr and exit code 2, never a traceback; adds the
+    commands of installed plug-ins (entry point group `cocair_sim.commands`)."""
 
     def invoke(self, ctx):
+        """Run the command; a user error or Ctrl-C ends it with one line and an exit code."""
         try:
             return super().invoke(ctx)
-        except (InputError, OutputError) as exc:
+        except (InputError, OutputError, PluginError) as exc:
             error(str(exc))
             ctx.exit(2)
         except KeyboardInterrupt:
             err_console.print("interrupted; nothing half-written was left as complete")
             ctx.exit(130)
+
+    def list_commands(self, ctx):
+        """Every command's name, plug-ins' included (`--help`)."""
+        self._load_plugins(ctx)
+        return super().list_commands(ctx)
+
+    def get_command(self, ctx, cmd_name):
+        """The command `cmd_name`, which may come from a plug-in."""
+        self._load_plugins(ctx)
+        return super().get_command(ctx, cmd_name)
+
+    def _load_plugins(self, ctx) -> None:
+        try:
+            plugins.load_group("commands", self._add_plugin_command)
+        except PluginError as exc:
+            error(str(exc))
+            ctx.exit(2)
+
+    def _add_plugin_command(self, command) -> None:
+        if not isinstance(command, click.Command):
+            raise TypeError(f"a command must be a click command, not {type(command).__name__}")
+        if command.name in self.commands:
+            raise ValueError(f"command '{command.name}' already exists")
+        self.add_command(command)
 
 
 def error(message: str) -> None:
@@ -54,13 +83,11 @@ class RelayModeType(click.ParamType):
     name = "relay mode"
 
     def get_metavar(self, param, ctx=None) -> str:
-        from cocair_sim.intel.relay import automatic_mode_names
-
+        """The modes as `--help` lists them: `[hub|bilateral|none]`."""
         return "[" + "|".join(automatic_mode_names()) + "]"
 
     def convert(self, value, param, ctx):
-        from cocair_sim.intel.relay import automatic_mode_names
-
+        """The mode's name if it is registered and needs no people; a usage error otherwise."""
         if value in automatic_mode_names():
             return value
         self.fail(f"'{value}' is not one of {', '.join(automatic_mode_names())}", param, ctx)
@@ -98,19 +125,34 @@ def distributed_options(f):
     return f
 
 
-class RichProgress(RunProgress):
-    """A progress bar on stderr for stored runs (hidden when stderr is not a terminal)."""
+def job_options(workers, scheduler, resume, force, what: str = "runs") -> Options:
+    """The shared options of a job command, with a progress bar."""
+    return Options(
+        workers=workers,
+        scheduler=scheduler,
+        resume=resume,
+        force=force,
+        progress=RichProgress(what),
+    )
 
-    def __init__(self, what: str = "runs"):
+
+class RichProgress(JobProgress):
+    """A progress bar on stderr for a job's work (hidden when stderr is not a terminal)."""
+
+    def __init__(self, what: str = "runs", announce: bool = True, transient: bool = False):
         self.what = what
+        self.announce = announce
+        self.transient = transient
         self.bar: Progress | None = None
         self.task = None
 
-    def begin(self, name, total, stored, backend, workers) -> None:
-        where = f"backend {backend}" + ("" if backend == "dask" else f", {workers} worker(s)")
-        err_console.print(
-            f"{name}: {total} {self.what} ({stored} already stored), {where}", highlight=False
-        )
+    def begin(self, name, total, done, backend, workers) -> None:
+        """Announce the work (unless told not to) and start the bar at `done` of `total`."""
+        if self.announce:
+            where = f"backend {backend}" + ("" if backend == "dask" else f", {workers} worker(s)")
+            err_console.print(
+                f"{name}: {total} {self.what} ({done} already stored), {where}", highlight=False
+            )
         self.bar = Progress(
             TextColumn(f"[bold]{self.what}"),
             BarColumn(),
@@ -119,15 +161,18 @@ class RichProgress(RunProgress):
             TimeElapsedColumn(),
             TimeRemainingColumn(),
             console=err_console,
+            transient=self.transient,
             disable=not err_console.is_terminal,
         )
         self.bar.start()
-        self.task = self.bar.add_task(self.what, total=total, completed=stored)
+        self.task = self.bar.add_task(self.what, total=total, completed=done)
 
     def advance(self, n: int) -> None:
+        """Move the bar on by `n` finished units."""
         if self.bar is not None:
             self.bar.update(self.task, advance=n)
 
     def end(self) -> None:
+        """Stop the bar (a transient one disappears)."""
         if self.bar is not None:
             self.bar.stop()

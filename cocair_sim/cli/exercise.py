@@ -7,7 +7,7 @@ import secrets
 
 import click
 
-from cocair_sim.classroom.draws import DEFAULT_SEED
+from cocair_sim.classroom import DEFAULT_SEED
 from cocair_sim.cli.viz import check_host, is_loopback, page_options, prepare_assets, serve
 
 APP = "cocair_sim.classroom.exercise_app"

@@ -1,4 +1,8 @@
-"""`cocair experiment` and `cocair report`: paired replications, sweeps, statistics, reports."""
+"""`cocair experiment` and `cocair report`: paired replications, sweeps, statistics, reports.
+
+Like every command module, it imports the work a command runs when the command runs (the
+model, the jobs): `cocair --help` and `cocair check` stay fast.
+"""
 
 from __future__ import annotations
 
@@ -10,12 +14,17 @@ from rich.markup import escape
 from rich.table import Table
 
 from cocair_sim.cli.common import (
-    RichProgress,
     console,
     distributed_options,
     err_console,
+    job_options,
     shipped_file,
 )
+from cocair_sim.experiment.store import Store
+from cocair_sim.experiment.tables import sweep_label
+from cocair_sim.jobs import RunFailed
+from cocair_sim.missing import is_missing
+from cocair_sim.model.metrics import metric_label
 
 
 @click.command()
@@ -30,10 +39,8 @@ def experiment(file, workers, scheduler, resume, force, out, replications, repor
     go to OUT/store.sqlite one by one; an interrupted experiment continues with --resume and
     ends with the same results as an uninterrupted one.
     """
-    from cocair_sim.experiment.pipeline import run_experiment
-    from cocair_sim.experiment.runner import RunFailed
     from cocair_sim.experiment.spec import load_experiment
-    from cocair_sim.experiment.store import Store
+    from cocair_sim.workflows import run_experiment
 
     exp = load_experiment(file, replications=replications)
     out = out or Path("results") / exp.name
@@ -46,16 +53,8 @@ def experiment(file, workers, scheduler, resume, force, out, replications, repor
         return f"{count} of {exp.run_count()} runs are stored"
 
     try:
-        result = run_experiment(
-            exp,
-            out,
-            workers=workers,
-            scheduler=scheduler,
-            resume=resume,
-            force=force,
-            report=report,
-            progress=RichProgress(),
-        )
+        options = job_options(workers, scheduler, resume, force)
+        result = run_experiment(exp, out, report=report, **vars(options))
     except RunFailed as exc:
         err_console.print(
             f"[bold red]error:[/] {escape(str(exc))}\n{stored()} in "
@@ -75,15 +74,13 @@ def experiment(file, workers, scheduler, resume, force, out, replications, repor
 
 
 def _fmt(v: float) -> str:
-    if v != v:
+    if is_missing(v):
         return "-"
     return f"{v:,.3f}" if abs(v) < 1 else f"{v:,.1f}"
 
 
 def print_summary(exp, summary: list[dict], out: Path) -> None:
-    from cocair_sim.experiment.tables import sweep_label
-    from cocair_sim.model.metrics import metric_label
-
+    """The first metrics' rows of summary.csv as tables, and where the results are."""
     metrics = exp.spec.metrics[:5]
     points = sorted({r["point"] for r in summary})
     shown = points if len(points) <= 4 else points[:: max(1, len(points) // 4)]
@@ -107,7 +104,7 @@ def print_summary(exp, summary: list[dict], out: Path) -> None:
             if "diff_mean" in r:
                 cells += [
                     f"{r['diff_mean']:+,.2f} [{r['diff_ci_low']:+,.2f}, {r['diff_ci_high']:+,.2f}]",
-                    "-" if r["rel_change"] != r["rel_change"] else f"{r['rel_change']:+.1%}",
+                    "-" if is_missing(r["rel_change"]) else f"{r['rel_change']:+.1%}",
                     f"{r['wilcoxon_p']:.3g}",
                 ]
             else:
@@ -124,8 +121,9 @@ def print_summary(exp, summary: list[dict], out: Path) -> None:
 @click.command(name="report")
 @click.argument("results_dir", type=click.Path(path_type=Path, exists=True, file_okay=False))
 def report(results_dir):
-    """Write figures/ and report.html/report.md for the experiment in RESULTS_DIR."""
-    from cocair_sim.experiment.pipeline import rewrite_report
+    """Write figures/ and report.html/report.md for the experiment in RESULTS_DIR again, from
+    its store: the same files the experiment wrote."""
+    from cocair_sim.workflows import rewrite_report
 
     path = rewrite_report(results_dir)
     console.print(f"report in [bold]{path}[/]", highlight=False)

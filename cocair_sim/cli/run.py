@@ -1,4 +1,7 @@
-"""`cocair run`, `cocair check` and `cocair schema`: one run, and the file formats."""
+"""`cocair run`, `cocair check` and `cocair schema`: one run, and the file formats.
+
+Each command imports the work it runs when it runs: `cocair --help` stays fast.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +9,10 @@ import json
 from pathlib import Path
 
 import click
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from cocair_sim import shipped
-from cocair_sim.cli.common import RelayModeType, console, err_console, shipped_file
+from cocair_sim.cli.common import RelayModeType, RichProgress, console, shipped_file
 
 
 @click.command()
@@ -38,43 +40,29 @@ def run(scenario, relay, seed, days, sets, out, force, figures):
     SCENARIO is a scenario file, or the name of a shipped one (cocair3, the default;
     network2014; classroom).
     """
-    from cocair_sim.experiment.single import run_scenario
     from cocair_sim.scenario.overrides import parse_set_options
+    from cocair_sim.workflows import run_scenario
 
     overrides = parse_set_options(sets, source=f"{scenario} --set")
     if relay:
         overrides["relay.mode"] = relay
     if days is not None:
         overrides["calendar.days"] = days
-    with Progress(
-        TextColumn("[bold]simulating[/] day"),
-        MofNCompleteColumn(),
-        BarColumn(),
-        TimeRemainingColumn(),
-        console=err_console,
-        transient=True,
-        disable=not err_console.is_terminal,
-    ) as progress:
-        task = progress.add_task("run", total=None)
-
-        def on_day(model) -> None:
-            progress.update(task, total=model.days, advance=1)
-
-        summary, out = run_scenario(
-            scenario,
-            seed=seed,
-            overrides=overrides,
-            out=out,
-            force=force,
-            figures=figures,
-            on_day=on_day,
-        )
-    print_run_summary(summary, out)
+    result = run_scenario(
+        scenario,
+        out,
+        seed=seed,
+        overrides=overrides,
+        figures=figures,
+        force=force,
+        progress=RichProgress("days", announce=False, transient=True),
+    )
+    print_run_summary(result.summary, result.out)
 
 
 def print_run_summary(summary: dict, out: Path) -> None:
     """Every declared metric of the run, for the whole run and the operation window."""
-    from cocair_sim.model.metrics import METRICS
+    from cocair_sim.model.metrics import declared
 
     table = Table(
         title=f"{summary['scenario']} - relay: {summary['relay_mode']}, "
@@ -84,7 +72,7 @@ def print_run_summary(summary: dict, out: Path) -> None:
     table.add_column("whole run", justify="right")
     table.add_column("operation window", justify="right")
     window = summary["operation"]
-    for metric in METRICS.values():
+    for metric in declared().values():
         unit = f" ({metric.unit})" if metric.unit else ""
         table.add_row(
             metric.label + unit,

@@ -1,4 +1,7 @@
-"""`cocair validate` (against the published operations) and `cocair sensitivity` (SALib)."""
+"""`cocair validate` (against the published operations) and `cocair sensitivity` (SALib).
+
+Each command imports the work it runs when it runs: `cocair --help` stays fast.
+"""
 
 from __future__ import annotations
 
@@ -12,10 +15,10 @@ from rich.table import Table
 from cocair_sim import shipped
 from cocair_sim.cli.common import (
     RelayModeType,
-    RichProgress,
     console,
     distributed_options,
     err_console,
+    job_options,
     shipped_file,
 )
 
@@ -92,19 +95,12 @@ def sensitivity(file, workers, scheduler, resume, force, out):
     Writes samples.csv, indices.csv (index, value, 95 % CI per output and parameter) and
     figures/sensitivity.png|svg.
     """
-    from cocair_sim.experiment.runner import RunFailed
-    from cocair_sim.science.sensitivity import run_sensitivity
+    from cocair_sim.jobs import RunFailed
+    from cocair_sim.workflows import run_sensitivity
 
     try:
-        result = run_sensitivity(
-            file,
-            out,
-            workers=workers,
-            scheduler=scheduler,
-            resume=resume,
-            force=force,
-            progress=RichProgress(),
-        )
+        options = job_options(workers, scheduler, resume, force)
+        result = run_sensitivity(file, out, **vars(options))
     except RunFailed as exc:
         err_console.print(f"[bold red]error:[/] {escape(str(exc))}; rerun with --resume")
         sys.exit(1)

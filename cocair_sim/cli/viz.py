@@ -19,6 +19,8 @@ APP = "cocair_sim.classroom.app"
 
 
 def is_loopback(host: str) -> bool:
+    """Whether `host` is `localhost` or a loopback address (IPv6 with or without brackets):
+    only this computer can then open the page."""
     if host.lower() == "localhost":
         return True
     try:
@@ -39,6 +41,8 @@ def check_host(host: str, allow_remote: bool) -> None:
 
 
 def solara_command(app: str, host: str, port: int) -> list[str]:
+    """The command that serves `app` with Solara in production mode, without opening a browser
+    or asking PyPI for a newer version."""
     return [
         sys.executable,
         "-m",

@@ -19,6 +19,8 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class RunSpec:
+    """One planned run: its scenario and overrides, where it sits in the plan, its seed."""
+
     run_id: str
     scenario_path: str
     overrides: tuple[tuple[str, Any], ...]
@@ -32,6 +34,11 @@ class RunSpec:
     parameters: tuple[tuple[str, Any], ...] = ()
     particle: int | None = None
 
+    @property
+    def task_id(self) -> str:
+        """What the job runner calls this run."""
+        return self.run_id
+
 
 def run_seed(base_seed: int, replicate: int, point: int) -> int:
     """Seed of replicate `replicate` at sweep point `point`; the same for every condition."""
@@ -42,6 +49,7 @@ def run_seed(base_seed: int, replicate: int, point: int) -> int:
 
 
 def plan(exp: Experiment) -> list[RunSpec]:
+    """Every run of an experiment: sweep points x replicates x conditions."""
     spec = exp.spec
     runs = []
     particles = (
@@ -74,9 +82,11 @@ def plan(exp: Experiment) -> list[RunSpec]:
 
 
 def iter_missing(exp: Experiment, store: Store) -> list[RunSpec]:
+    """The planned runs the store does not hold yet, in plan order."""
     done = store.done_ids()
     return [r for r in plan(exp) if r.run_id not in done]
 
 
 def sweep_columns(exp: Experiment) -> list[str]:
+    """The swept fields, in the file's order: columns of every table."""
     return [s.parameter for s in exp.spec.sweep]

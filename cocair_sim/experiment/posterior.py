@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from cocair_sim.errors import InputError
+from cocair_sim.scenario.loading import scenario_with_overrides
 
 POSTERIOR_STREAM = 7  # apart from the runs' own seeds ([base_seed, replicate, point])
 MAX_PARTICLES = 1_000_000
@@ -26,12 +27,15 @@ MAX_PARTICLES = 1_000_000
 
 @dataclass(frozen=True)
 class Posterior:
+    """Weighted sets of parameter values (particles) that experiments draw replicates from."""
+
     path: Path
     fields: tuple[str, ...]
     values: tuple[tuple[Any, ...], ...]  # one row per particle
     weights: tuple[float, ...]  # normalised
 
     def particle(self, index: int) -> dict[str, Any]:
+        """One particle's values by scenario field."""
         return dict(zip(self.fields, self.values[index], strict=True))
 
     def draw(self, base_seed: int, replicate: int) -> int:
@@ -105,8 +109,6 @@ def load_posterior(
 ) -> Posterior:
     """Read a posterior and check both ends of every column against the scenario (with the
     `fixed` overrides), so a value the file format does not allow fails now, not in a run."""
-    from cocair_sim.scenario.loading import scenario_with_overrides
-
     posterior = read_posterior(path, source)
     ranges = posterior.ranges()
     for end in (0, 1):

@@ -44,12 +44,16 @@ MAX_RUNS = 5_000_000
 
 
 class ConditionSpec(Strict):
+    """A condition: its name and the scenario overrides that make it (e.g. the relay mode)."""
+
     name: Annotated[str, Field(pattern=NAME_PATTERN)]
     set: dict[str, Any] = Field(default_factory=dict, description="Scenario overrides")
     description: Annotated[str, Field(max_length=10_000)] = ""
 
 
 class SweepSpec(Strict):
+    """A swept scenario field and its values (every condition runs at each)."""
+
     parameter: Annotated[
         str, Field(min_length=1, max_length=500, description="Dotted scenario field")
     ]
@@ -60,6 +64,8 @@ class SweepSpec(Strict):
 
 
 class ExperimentSpec(Strict):
+    """An experiment file: a scenario, conditions, sweeps and paired replicates."""
+
     name: Annotated[str, Field(pattern=NAME_PATTERN, description="Also the results folder")]
     description: Annotated[str, Field(max_length=100_000)] = ""
     scenario: Annotated[str, Field(min_length=1, max_length=4096)] = Field(
@@ -112,6 +118,7 @@ class ExperimentSpec(Strict):
 
     @property
     def baseline_condition(self) -> str:
+        """The condition the others are compared with (the first, unless named)."""
         return self.baseline or self.conditions[0].name
 
     def points(self) -> list[dict[str, Any]]:
@@ -125,6 +132,7 @@ class ExperimentSpec(Strict):
         ]
 
     def run_count(self) -> int:
+        """Runs in all: sweep points x conditions x replications."""
         return len(self.points()) * len(self.conditions) * self.replications
 
     def run_overrides(self, point: dict[str, Any], condition: ConditionSpec) -> dict[str, Any]:
@@ -140,12 +148,15 @@ class Experiment:
     path: Path
     scenario_path: Path
     posterior: Posterior | None = None
+    scenario_name: str = ""  # the scenario's own name (its `name:` field)
 
     @property
     def name(self) -> str:
+        """The experiment's name: also its results folder."""
         return self.spec.name
 
     def run_count(self) -> int:
+        """Runs in all: conditions x sweep points x replications."""
         return self.spec.run_count()
 
     def content_hash(self) -> str:
@@ -181,6 +192,7 @@ def load_experiment(path: str | Path, replications: int | None = None) -> Experi
         raise InputError(source, "scenario", err.message) from None
     posterior = _posterior(spec, path, source, scenario_raw, scenario_path)
     checked: set[str] = set()
+    scenario_name = ""
     for point in spec.points():
         for k, cond in enumerate(spec.conditions):
             overrides = spec.run_overrides(point, cond)
@@ -188,7 +200,7 @@ def load_experiment(path: str | Path, replications: int | None = None) -> Experi
             if key in checked:
                 continue
             try:
-                scenario_with_overrides(
+                scenario = scenario_with_overrides(
                     scenario_raw, str(scenario_path), overrides, override_source="overrides"
                 )
             except InputError as err:
@@ -197,7 +209,8 @@ def load_experiment(path: str | Path, replications: int | None = None) -> Experi
                     field += f" at {json.dumps(point)}"
                 raise InputError(source, field, err.message) from None
             checked.add(key)
-    return Experiment(spec, path, scenario_path, posterior)
+            scenario_name = scenario_name or scenario.name
+    return Experiment(spec, path, scenario_path, posterior, scenario_name)
 
 
 def _posterior(spec, path: Path, source: str, scenario_raw, scenario_path) -> Posterior | None:
@@ -208,4 +221,5 @@ def _posterior(spec, path: Path, source: str, scenario_raw, scenario_path) -> Po
 
 
 def experiment_json_schema() -> dict:
+    """The JSON Schema of experiment files (`cocair schema experiment`), for editors."""
     return json_schema(ExperimentSpec, "cocair-sim experiment")

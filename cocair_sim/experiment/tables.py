@@ -14,11 +14,13 @@ import json
 from pathlib import Path
 from typing import Any
 
+from cocair_sim.experiment.drivers import DRIVER_COLUMNS, driver_rows
 from cocair_sim.experiment.plan import sweep_columns
 from cocair_sim.experiment.spec import Experiment
 from cocair_sim.experiment.store import Store
 from cocair_sim.files.atomic import atomic_write_csv, publish
-from cocair_sim.science.stats import bootstrap_mean_ci, paired_comparison
+from cocair_sim.missing import as_float, csv_cell
+from cocair_sim.stats import bootstrap_mean_ci, paired_comparison
 
 SUMMARY_COLUMNS = [
     "metric",
@@ -47,14 +49,6 @@ def _sweep_values(exp: Experiment, sweep: dict[str, Any]) -> list[Any]:
     return [sweep.get(c) for c in sweep_columns(exp)]
 
 
-def _num(v: Any) -> Any:
-    if v is None:
-        return ""
-    if isinstance(v, float):
-        return "" if v != v else round(v, 6)
-    return v
-
-
 def summary_rows(exp: Experiment, store: Store) -> list[dict[str, Any]]:
     """Statistics per sweep point, condition and metric, from the stored runs."""
     rows = store.metric_rows()
@@ -72,24 +66,24 @@ def summary_rows(exp: Experiment, store: Store) -> list[dict[str, Any]]:
             if not runs:
                 continue
             for metric in exp.spec.metrics:
-                values = [_metric(runs[r], metric) for r in sorted(runs)]
-                mean, low, high = bootstrap_mean_ci(values)
+                values = [as_float(runs[r].get(metric)) for r in sorted(runs)]
+                ci = bootstrap_mean_ci(values)
                 row: dict[str, Any] = {
                     "point": point,
                     "sweep": sweeps[point],
                     "metric": metric,
                     "condition": cond,
                     "n": len(values),
-                    "mean": mean,
-                    "ci_low": low,
-                    "ci_high": high,
+                    "mean": ci.mean,
+                    "ci_low": ci.low,
+                    "ci_high": ci.high,
                     "baseline": baseline,
                 }
                 common = sorted(set(runs) & set(base_runs))
                 if cond != baseline and common:
                     cmp = paired_comparison(
-                        [_metric(runs[r], metric) for r in common],
-                        [_metric(base_runs[r], metric) for r in common],
+                        [as_float(runs[r].get(metric)) for r in common],
+                        [as_float(base_runs[r].get(metric)) for r in common],
                     )
                     row.update(
                         diff_mean=cmp.diff_mean,
@@ -107,11 +101,6 @@ def summary_rows(exp: Experiment, store: Store) -> list[dict[str, Any]]:
                     )
                 out.append(row)
     return out
-
-
-def _metric(metrics: dict, name: str) -> float:
-    v = metrics.get(name)
-    return float("nan") if v is None else float(v)
 
 
 def write_tables(exp: Experiment, store: Store, out: Path, pool=None) -> list[dict[str, Any]]:
@@ -136,8 +125,12 @@ def write_tables(exp: Experiment, store: Store, out: Path, pool=None) -> list[di
                 *_sweep_values(exp, r.sweep),
                 r.replicate,
                 r.seed,
-                *([_num(r.particle), *(_num(r.parameters.get(f)) for f in drawn)] if drawn else []),
-                *(_num(r.metrics.get(m)) for m in metric_names),
+                *(
+                    [csv_cell(r.particle), *(csv_cell(r.parameters.get(f)) for f in drawn)]
+                    if drawn
+                    else []
+                ),
+                *(csv_cell(r.metrics.get(m)) for m in metric_names),
             ]
             for r in metric_rows
         ),
@@ -150,18 +143,16 @@ def write_tables(exp: Experiment, store: Store, out: Path, pool=None) -> list[di
         out / "summary.csv",
         [*sweep_cols, *SUMMARY_COLUMNS],
         (
-            [*_sweep_values(exp, r["sweep"]), *(_num(r.get(c, None)) for c in SUMMARY_COLUMNS)]
+            [*_sweep_values(exp, r["sweep"]), *(csv_cell(r.get(c, None)) for c in SUMMARY_COLUMNS)]
             for r in summary
         ),
     )
     if exp.posterior is not None:
-        from cocair_sim.science.drivers import DRIVER_COLUMNS, driver_rows
-
         atomic_write_csv(
             out / "drivers.csv",
             [*sweep_cols, *DRIVER_COLUMNS],
             (
-                [*_sweep_values(exp, sweeps[r["point"]]), *(_num(r[c]) for c in DRIVER_COLUMNS)]
+                [*_sweep_values(exp, sweeps[r["point"]]), *(csv_cell(r[c]) for c in DRIVER_COLUMNS)]
                 for r in driver_rows(exp, store)
             ),
         )
@@ -204,4 +195,5 @@ def _write_daily(exp: Experiment, store: Store, out: Path, unpublished=None) -> 
 
 
 def sweep_label(sweep: dict[str, Any]) -> str:
+    """A sweep point as `field=value, ...` for printed tables."""
     return ", ".join(f"{k}={json.dumps(v)}" for k, v in sweep.items())

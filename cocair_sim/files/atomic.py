@@ -9,7 +9,6 @@ seen half-published.
 from __future__ import annotations
 
 import csv
-import io
 import json
 import os
 import tempfile
@@ -98,15 +97,19 @@ def _umask() -> int:
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write `data` to `path` atomically (see `atomic_writer`)."""
     with atomic_writer(path, "wb") as fh:
         fh.write(data)
 
 
 def atomic_write_text(path: Path, text: str) -> None:
+    """Write `text` to `path` atomically, as UTF-8."""
     atomic_write_bytes(path, text.encode("utf-8"))
 
 
 def atomic_write_json(path: Path, data: Any) -> None:
+    """Write `data` to `path` atomically as indented JSON; NaN and infinity are refused (they
+    are not JSON)."""
     atomic_write_text(path, json.dumps(data, indent=2, sort_keys=False, allow_nan=False) + "\n")
 
 
@@ -115,12 +118,6 @@ def _csv_rows(fh: IO, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> N
     writer.writerow(header)
     for row in rows:
         writer.writerow(["" if v is None else v for v in row])
-
-
-def csv_text(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
-    buf = io.StringIO()
-    _csv_rows(buf, header, rows)
-    return buf.getvalue()
 
 
 def atomic_write_csv(

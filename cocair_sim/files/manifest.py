@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import hashlib
 import platform
+from importlib.metadata import version
 from pathlib import Path
+
+import numpy as np
+
+import cocair_sim
 
 
 def versions() -> dict[str, str]:
     """Versions of this package and of what decides its numbers."""
-    from importlib.metadata import version
-
-    import numpy as np
-
-    import cocair_sim
-
     return {
         "cocair_sim": cocair_sim.__version__,
         "mesa": version("mesa"),
@@ -25,4 +24,5 @@ def versions() -> dict[str, str]:
 
 
 def file_sha256(path: str | Path) -> str:
+    """SHA-256 of a file's bytes (hex): what a manifest records of each input and data file."""
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()

@@ -65,6 +65,7 @@ class Alert:
 
     @property
     def keys(self) -> tuple[tuple, ...]:
+        """What this alert matches: its report's keys for its agency."""
         return self.report.keys[self.agency]
 
 
@@ -79,11 +80,13 @@ class AlertBoard:
     active: int = 0
 
     def post(self, alert: Alert) -> None:
+        """Make an alert active here, under each of its keys."""
         for key in alert.keys:
             self.by_key.setdefault(key, {})[alert.id] = alert
         self.active += 1
 
     def withdraw(self, alert: Alert) -> None:
+        """Remove an active alert (it expired), from under each of its keys."""
         for key in alert.keys:
             bucket = self.by_key.get(key)
             if bucket is not None:

@@ -18,7 +18,8 @@ __all__ = ["CocairModel"]
 
 def __getattr__(name: str):
     if name == "CocairModel":
-        from cocair_sim.model.model import CocairModel
+        # On first use: see the docstring (reading metrics or events does not load Mesa).
+        from cocair_sim.model.model import CocairModel  # noqa: PLC0415
 
         return CocairModel
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, override
 
 import mesa
 import numpy as np
@@ -99,6 +99,7 @@ class TraffickerOrganisation(mesa.Agent):
         if lost_at is not None:
             self.losses[lost_at] += 1.0
 
+    @override
     def step(self) -> None:
         """Book the trips leaving in `lead` days, on today's beliefs, then send off today's."""
         model = self.model
@@ -199,6 +200,7 @@ class Courier:
 
     @property
     def kg(self) -> float:
+        """The load in kilograms (counted in grams, so that the mass balance is exact)."""
         return self.grams / 1000.0
 
     def match_keys(self) -> tuple[tuple, ...]:
@@ -213,6 +215,7 @@ class Courier:
 
     @property
     def stage(self) -> str:
+        """Where on its trip the courier is controlled now: departure, transit or arrival."""
         return STAGES[self.stage_index]
 
     @property
@@ -262,6 +265,7 @@ class CustomsProfile:
 
     @classmethod
     def build_all(cls, spec: Scenario, network: Network) -> list[CustomsProfile]:
+        """Every airport's unit, from the scenario's defaults and per-airport overrides."""
         levels = _training_levels(spec)
         sc = spec.screening
         # Constants of every control decision as Python floats: screening runs thousands of
@@ -341,6 +345,7 @@ class CustomsUnit(mesa.Agent):
         self._org_recognition = relay.org_recognition
         self.controls_per_alert = relay.controls_per_alert
 
+    @override
     def step(self) -> None:
         """Start of day: today's capacity (raised during the operation) and fresh counters."""
         operation = self.model.in_operation
@@ -400,6 +405,7 @@ class CustomsUnit(mesa.Agent):
         model.schedule(alert.expires, self.expire_alert, alert)
 
     def expire_alert(self, alert: Alert) -> None:
+        """The alert's lifetime is over: it leaves the board."""
         self.board.withdraw(alert)
         self.model.log(
             self.model.now,
@@ -514,6 +520,8 @@ class CoordinationHub(mesa.Agent):
         self.messages = 0
 
     def receive_report(self, payload: tuple[IntelReport, str]) -> None:
+        """A connected country's report (and the agency that sent it): relay it to the same
+        agency's contact point in every other connected country."""
         report, agency = payload
         model = self.model
         t = model.now

@@ -91,6 +91,7 @@ class RouteTables:
 
     @classmethod
     def build(cls, model: CocairModel, spec: OrganisationSpec) -> RouteTables:
+        """An organisation's tables from the scenario and the model's customs units."""
         stops = model.network.control_points(spec.sources, spec.markets)
         itineraries = stops.itineraries
         methods = [m for m in METHODS if m in spec.methods]

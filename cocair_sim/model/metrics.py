@@ -3,7 +3,7 @@
 The model keeps tallies (counts, and grams so that the mass balance holds exactly) for the whole
 run and for the operation window. A `Metric` says how one outcome follows from a set of tallies,
 where it appears and what it is called; every list the program needs is derived from the
-declarations in `METRICS`:
+declarations (`declared()`):
 
 - the model's daily series (`daily=True`: the whole-run value at the end of each day),
 - the run summary's totals (`whole_run=True`) and its operation block (`operation=True`, the
@@ -11,8 +11,9 @@ declarations in `METRICS`:
 - the scalar outcomes experiments compare (`operation.<name>` for the window),
 - the labels of tables, figures and reports.
 
-To add an outcome, declare it here with `declare(Metric(...))`; if it needs a count the model
-does not keep yet, add the tally where the model counts things (README, CONTRIBUTING).
+To add an outcome, declare it here with `declare(Metric(...))`, or in a plug-in package under the
+entry point group `cocair_sim.metrics` (see `cocair_sim.plugins`); if it needs a count the model
+does not keep yet, add the tally where the model counts things (CONTRIBUTING.md).
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
+
+from cocair_sim import plugins
 
 if TYPE_CHECKING:
     from cocair_sim.model.model import CocairModel
@@ -96,22 +99,35 @@ class Metric:
         )
 
 
-METRICS: dict[str, Metric] = {}
+_METRICS: dict[str, Metric] = {}
 
 
 def declare(metric: Metric) -> Metric:
     """Register an outcome (a name can be declared once)."""
-    if metric.name in METRICS and METRICS[metric.name] is not metric:
+    if not isinstance(metric, Metric):
+        raise TypeError(f"a metric must be a Metric, not {type(metric).__name__}")
+    if metric.name in _METRICS and _METRICS[metric.name] is not metric:
         raise ValueError(f"metric '{metric.name}' is already declared")
     if not (metric.whole_run or metric.operation):
         raise ValueError(f"metric '{metric.name}' must be reported for the run or the window")
-    METRICS[metric.name] = metric
+    _METRICS[metric.name] = metric
     return metric
 
 
 def withdraw(name: str) -> None:
     """Remove a declared outcome (for plug-ins and tests that add one for a while)."""
-    METRICS.pop(name, None)
+    _METRICS.pop(name, None)
+
+
+def declared() -> dict[str, Metric]:
+    """Every declared outcome by name, in declaration order (plug-ins' after the built-in)."""
+    plugins.load_group("metrics", declare)
+    return dict(_METRICS)
+
+
+def get_metric(name: str) -> Metric | None:
+    """The declared outcome `name` (without an `operation.` prefix), or None."""
+    return declared().get(name)
 
 
 def _kg(key: str) -> Value:
@@ -287,15 +303,17 @@ for _metric in (
 
 def daily_metrics() -> list[Metric]:
     """Outcomes in the daily series, in declaration order."""
-    return [m for m in METRICS.values() if m.daily]
+    return [m for m in declared().values() if m.daily]
 
 
 def whole_run_metrics() -> list[Metric]:
-    return [m for m in METRICS.values() if m.whole_run]
+    """Outcomes of the whole run (the summary's totals), in declaration order."""
+    return [m for m in declared().values() if m.whole_run]
 
 
 def operation_metrics() -> list[Metric]:
-    return [m for m in METRICS.values() if m.operation]
+    """Outcomes of the operation window (`operation.<name>`), in declaration order."""
+    return [m for m in declared().values() if m.operation]
 
 
 def metric_names() -> list[str]:
@@ -306,18 +324,20 @@ def metric_names() -> list[str]:
 
 
 def is_metric(name: str) -> bool:
+    """Whether an experiment file may name this outcome."""
     return name in metric_names() or (name.startswith("share_via.") and len(name) > 10)
 
 
 def metric_unit(name: str) -> str:
-    metric = METRICS.get(name.removeprefix(OPERATION_PREFIX))
+    """The unit of an outcome (kg, hours, USD; empty for counts and shares)."""
+    metric = get_metric(name.removeprefix(OPERATION_PREFIX))
     return "" if metric is None else metric.unit
 
 
 def metric_better(name: str) -> str | None:
     """ "higher" or "lower": which way a change of the outcome counts as interdiction doing
     better (None for outcomes that are neither, e.g. alerts sent)."""
-    metric = METRICS.get(name.removeprefix(OPERATION_PREFIX))
+    metric = get_metric(name.removeprefix(OPERATION_PREFIX))
     return None if metric is None else metric.better
 
 
@@ -326,7 +346,7 @@ def metric_label(name: str) -> str:
     if name.startswith("share_via."):
         return f"share of shipped kg routed via {name.split('.', 1)[1]}"
     scope = "operation" if name.startswith(OPERATION_PREFIX) else "whole_run"
-    metric = METRICS.get(name.removeprefix(OPERATION_PREFIX))
+    metric = get_metric(name.removeprefix(OPERATION_PREFIX))
     if metric is None:
         return name.replace(OPERATION_PREFIX, "operation ").replace("_", " ")
     return metric.label_for(scope)

@@ -11,9 +11,8 @@ from __future__ import annotations
 import heapq
 import itertools
 from collections.abc import Mapping
-from copy import deepcopy
 from types import MappingProxyType
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, override
 
 import mesa
 import numpy as np
@@ -32,7 +31,7 @@ from cocair_sim.model.agents import (
 )
 from cocair_sim.model.beliefs import RouteChoice, RouteTables, cumulative
 from cocair_sim.model.events import Event
-from cocair_sim.model.metrics import METRICS, TALLIES, daily_metrics
+from cocair_sim.model.metrics import TALLIES, daily_metrics, get_metric
 from cocair_sim.scenario.derived import derived
 from cocair_sim.scenario.network import MIN_CONNECTION_HOURS, network_for
 from cocair_sim.scenario.schema import METHODS, Scenario
@@ -48,6 +47,8 @@ _new_event = tuple.__new__  # builds an Event from a tuple without NamedTuple's 
 
 
 class SeizureRecord(NamedTuple):
+    """One seizure, compactly: what published targets are computed from."""
+
     day: int
     airport: int
     previous: int  # the airport the courier last left (-1 at its departure control)
@@ -55,6 +56,8 @@ class SeizureRecord(NamedTuple):
 
 
 class ArrestRecord(NamedTuple):
+    """Arrests from one police follow-up."""
+
     day: int
     airport: int  # of the seizure the follow-up came from
     arrests: int
@@ -65,24 +68,23 @@ class MassBalanceError(AssertionError):
 
 
 class DailyCollector(mesa.DataCollector):
-    """Mesa's DataCollector for the daily row, storing immutable values as they are.
+    """Mesa's DataCollector for the daily row, storing each value as its reporter returns it.
 
-    Mesa deep-copies every model reporter's value on each collect (its agent reporters already
-    skip immutable values); the daily row is a few dozen numbers and flags, and copying them
-    cost more than computing them. Anything mutable is still copied."""
+    Mesa deep-copies every model reporter's value on each collect, so that a reporter returning
+    a mutable object cannot change rows already stored. The daily row's reporters (declared in
+    `CocairModel._reporters`) return only numbers and flags, so copying them buys nothing and
+    costs more than computing them. `mesa.batch_run` finds each step's row through the
+    collector's list of collected times, `_collection_steps`, a private attribute that `collect`
+    keeps as Mesa's own does: that is one reason Mesa is pinned (pyproject.toml), and
+    tests/model/test_model.py fails on a Mesa whose collector no longer keeps it."""
 
-    IMMUTABLE = (str, int, bool, float, tuple)
-
+    @override
     def collect(self, model) -> None:
-        if not self._validated or self.agent_reporters or self.agenttype_reporters:
-            super().collect(model)  # Mesa's own path validates the reporters on first use
-            return
+        """Append today's value of every reporter to its column, and today's time to the
+        collected times."""
         self._collection_steps.append(model.time)
         for name, reporter in self.model_reporters.items():
-            value = getattr(model, reporter) if isinstance(reporter, str) else reporter(model)
-            self.model_vars[name].append(
-                value if isinstance(value, self.IMMUTABLE) else deepcopy(value)
-            )
+            self.model_vars[name].append(reporter(model))
 
 
 class CocairModel(mesa.Model):
@@ -224,7 +226,10 @@ class CocairModel(mesa.Model):
     def _reporters(self) -> dict[str, Any]:
         """The daily row: the day, whether it is in the operation, every daily metric (see
         `metrics`) and the kg sent that day through each transit airport."""
-        reporters: dict[str, Any] = {"day": "day", "in_operation": "in_operation"}
+        reporters: dict[str, Any] = {
+            "day": lambda m: m.day,
+            "in_operation": lambda m: m.in_operation,
+        }
         for metric in daily_metrics():
             reporters[metric.name] = lambda m, value=metric.value: value(m.counts, m)
         for idx in self.transit_airports:
@@ -237,6 +242,8 @@ class CocairModel(mesa.Model):
         return start <= day < end
 
     def relay_active(self, t: float) -> bool:
+        """Whether contact points pass reports abroad at hour `t` (the operation window, or
+        always)."""
         return self.spec.relay.active == "always" or self._in_window(int(t // 24))
 
     def count(self, tally: str, n: int = 1) -> None:
@@ -246,8 +253,11 @@ class CocairModel(mesa.Model):
             self.window_counts[tally] += n
 
     def value(self, metric: str) -> Any:
-        """A declared metric's value for the run so far (`metrics.METRICS`)."""
-        return METRICS[metric].value(self.counts, self)
+        """A declared metric's value for the run so far (see `metrics`)."""
+        declared = get_metric(metric)
+        if declared is None:
+            raise KeyError(f"no metric '{metric}' is declared")
+        return declared.value(self.counts, self)
 
     def schedule(self, t: float, handler, arg) -> None:
         """Call `handler(arg)` at hour `t` (ties run in the order they were scheduled)."""
@@ -262,6 +272,7 @@ class CocairModel(mesa.Model):
             handler(arg)
         self.now = end
 
+    @override
     def step(self) -> None:
         """One day: open it, run its events in hour order, close it."""
         self.day = self.steps - 1
@@ -304,11 +315,13 @@ class CocairModel(mesa.Model):
         )
 
     def run(self) -> CocairModel:
+        """Step through every day of the run; returns the model."""
         while self.running:
             self.step()
         return self
 
     def next_courier_id(self) -> int:
+        """A new courier's id (continuing the agents' numbering)."""
         return next(self._courier_ids)
 
     def launch(self, courier: Courier, t: float) -> None:
@@ -580,6 +593,7 @@ class CocairModel(mesa.Model):
         return sum(c.grams for c in self.couriers.values())
 
     def check_mass_balance(self) -> None:
+        """kg shipped = kg seized + kg delivered + kg in transit, exactly, or raise."""
         c = self.counts
         in_transit = self.in_transit_g
         if c["shipped_g"] != c["seized_g"] + c["delivered_g"] + in_transit:
@@ -589,4 +603,5 @@ class CocairModel(mesa.Model):
             )
 
     def active_couriers(self) -> list[Courier]:
+        """The couriers under way now, in order of departure (for the page's map)."""
         return list(self.couriers.values())

@@ -23,6 +23,8 @@ def weighted_quantiles(x, w, qs) -> list[float]:
 
 
 def parameter_rows(calibration, posterior, narrowing: dict[str, float]) -> list[list[str]]:
+    """The report's parameter table: each parameter's prior, posterior median and 90 %
+    interval, how much the calibration narrowed it, and its source."""
     w = posterior["weight"].to_numpy()
     rows = []
     for par in calibration.spec.parameters:
@@ -43,6 +45,8 @@ def parameter_rows(calibration, posterior, narrowing: dict[str, float]) -> list[
 
 
 def target_rows(calibration, summary: list[dict[str, Any]]) -> list[list[str]]:
+    """The report's target table: each published value against the posterior predictive, and
+    whether the 90 % interval holds it."""
     rows = []
     for target, s in zip(calibration.targets, summary, strict=True):
         scope = target.scope if isinstance(target.scope, str) else ", ".join(target.scope)
@@ -66,7 +70,11 @@ def target_rows(calibration, summary: list[dict[str, Any]]) -> list[list[str]]:
 def write_calibration_report(
     cal, out: Path, posterior, generations, predictive, summary, stopped: str | None = None
 ) -> None:
-    from cocair_sim.report.draw.calibration import FIGURES, CalibrationData
+    """Draw the calibration's figures into out/figures and write out/report.html and
+    out/report.md (`stopped`: why the generations stopped)."""
+    # The plotting stack is loaded only by the process that draws figures: the report layer
+    # is imported wherever a job's outputs are assembled.
+    from cocair_sim.report.draw.calibration import FIGURES, CalibrationData  # noqa: PLC0415
 
     out = Path(out)
     data = CalibrationData(cal, posterior, generations, predictive, summary)

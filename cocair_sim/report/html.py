@@ -13,8 +13,13 @@ import math
 from pathlib import Path
 from typing import Any
 
+from cocair_sim.experiment.drivers import driver_rows
+from cocair_sim.experiment.job import SEEDING
+from cocair_sim.experiment.spec import Experiment
+from cocair_sim.experiment.store import Store
 from cocair_sim.files.atomic import atomic_write_text
 from cocair_sim.files.manifest import versions
+from cocair_sim.missing import NOT_AVAILABLE, is_missing
 from cocair_sim.model.metrics import metric_better, metric_label, metric_unit
 from cocair_sim.report.jobs import experiment_figures
 
@@ -32,25 +37,22 @@ code { background: #f4f4f4; padding: 0 3px; }
 """
 
 
-def _isnan(v: Any) -> bool:
-    return v is None or (isinstance(v, float) and math.isnan(v))
-
-
 def fmt_value(v: float) -> str:
     """A mean or difference, readable: 3 significant digits below 100, else whole numbers."""
-    if _isnan(v):
-        return "n/a"
+    if is_missing(v):
+        return NOT_AVAILABLE
     return f"{v:,.0f}" if abs(v) >= 100 else f"{v:.3g}"
 
 
 def fmt_pct(v: float) -> str:
     """A fraction as a percentage with one decimal (e.g. 0.1449 -> '14.5')."""
-    return "n/a" if _isnan(v) else f"{100 * v:.1f}"
+    return NOT_AVAILABLE if is_missing(v) else f"{100 * v:.1f}"
 
 
 def fmt_p(p: float) -> str:
-    if _isnan(p):
-        return "n/a"
+    """A p-value as the report writes it after "p": '< 0.0001' or '= 0.032'."""
+    if is_missing(p):
+        return NOT_AVAILABLE
     return "< 0.0001" if p < 0.0001 else f"= {p:.2g}"
 
 
@@ -58,7 +60,7 @@ def significant(row: dict) -> bool:
     """p < 0.05 and the CI of the paired difference excludes 0."""
     p = row.get("wilcoxon_p")
     lo, hi = row.get("diff_ci_low"), row.get("diff_ci_high")
-    if _isnan(p) or _isnan(lo) or _isnan(hi):
+    if is_missing(p) or is_missing(lo) or is_missing(hi):
         return False
     return p < 0.05 and (lo > 0 or hi < 0)
 
@@ -70,7 +72,7 @@ def finding(row: dict, base_mean: float, cond_desc: str = "") -> str:
     who = f"'{cond}'" + (f" ({cond_desc})" if cond_desc else "")
     means = f"mean {fmt_value(row['mean'])} vs {fmt_value(base_mean)}"
     p = fmt_p(row["wilcoxon_p"])
-    if _isnan(row.get("rel_change")):
+    if is_missing(row.get("rel_change")):
         change = (
             f"difference {fmt_value(row['diff_mean'])} (95 % CI {fmt_value(row['diff_ci_low'])}"
             f" to {fmt_value(row['diff_ci_high'])}"
@@ -199,8 +201,6 @@ def _driver_table(exp, store, top: int = 5) -> tuple[list[str], list[list[str]]]
     """The strongest drivers of the headline differences, over a posterior."""
     if exp.posterior is None:
         return None
-    from cocair_sim.science.drivers import driver_rows
-
     metrics = [m for m in exp.spec.metrics if metric_better(m)][:2]
     rows, seen = [], {}
     for r in driver_rows(exp, store):
@@ -220,7 +220,7 @@ def _driver_table(exp, store, top: int = 5) -> tuple[list[str], list[list[str]]]
 
 
 def _signed(v: float) -> str:
-    return "n/a" if _isnan(v) else ("+" if v > 0 else "") + fmt_value(v)
+    return NOT_AVAILABLE if is_missing(v) else ("+" if v > 0 else "") + fmt_value(v)
 
 
 ASSUMPTIONS = [
@@ -266,7 +266,7 @@ def _summary_table_rows(exp, summary: list[dict]) -> tuple[list[str], list[list[
                 f"{fmt_pct(r['rel_change'])} [{fmt_pct(r['rel_ci_low'])}, "
                 f"{fmt_pct(r['rel_ci_high'])}]",
                 fmt_p(r["wilcoxon_p"]).lstrip("= "),
-                "n/a" if _isnan(r["effect_size_dz"]) else f"{r['effect_size_dz']:.2f}",
+                NOT_AVAILABLE if is_missing(r["effect_size_dz"]) else f"{r['effect_size_dz']:.2f}",
             ]
         else:
             cells += ["(baseline)", "", "", ""]
@@ -291,6 +291,8 @@ def _compact_rows(exp, table: list[dict]) -> tuple[list[str], list[list[str]]]:
 
 
 def html_table(head: list[str], rows: list[list[str]], left: int = 3) -> str:
+    """An HTML table of text cells (escaped); the first `left` columns are left-aligned."""
+
     def cls(i: int) -> str:
         return ' class="l"' if i < left else ""
 
@@ -311,6 +313,8 @@ def html_table(head: list[str], rows: list[list[str]], left: int = 3) -> str:
 
 
 def md_table(head: list[str], rows: list[list[str]]) -> str:
+    """A Markdown table of text cells (`|` escaped)."""
+
     def esc(c: str) -> str:
         return c.replace("|", "\\|")
 
@@ -319,17 +323,11 @@ def md_table(head: list[str], rows: list[list[str]]) -> str:
     return "\n".join(lines)
 
 
-def _setup_items(exp, out: Path) -> list[str]:
+def _setup_items(exp: Experiment, store: Store) -> list[str]:
     spec = exp.spec
-    from cocair_sim.scenario.loading import load_scenario
-
-    try:
-        scenario_name = load_scenario(exp.scenario_path, spec.set).name
-    except Exception:  # the report must not fail on a scenario that no longer loads
-        scenario_name = "?"
     items = [
         f"Experiment: {spec.name} (file {exp.path.name})",
-        f"Scenario: {scenario_name} (file {exp.scenario_path.name})",
+        f"Scenario: {exp.scenario_name} (file {exp.scenario_path.name})",
         f"Baseline condition: {spec.baseline_condition}",
         f"Replications per condition and sweep point: {spec.replications} (paired by seed)",
         f"Base seed: {spec.base_seed}",
@@ -350,17 +348,10 @@ def _setup_items(exp, out: Path) -> list[str]:
             f"{json.dumps(c.set)}"
         )
     items.append("Versions: " + ", ".join(f"{k} {v}" for k, v in versions().items()))
-    manifest = out / "manifest.json"
-    if manifest.exists():
-        try:
-            m = json.loads(manifest.read_text())
-            items.append(
-                f"Manifest: {m.get('runs')} runs, experiment sha256 "
-                f"{str(m.get('experiment_sha256', ''))[:12]}, scenario sha256 "
-                f"{str(m.get('scenario_sha256', ''))[:12]}; seeding: {m.get('seeding', '')}"
-            )
-        except (OSError, ValueError):
-            pass
+    items.append(
+        f"Runs: {store.count()} stored; experiment content sha256 {exp.content_hash()[:12]}; "
+        f"seeding: {SEEDING}"
+    )
     return items
 
 
@@ -372,7 +363,7 @@ def write_report(
     out = Path(out)
     figs = experiment_figures(exp, store, summary, out / "figures", executor, started)
     f = findings(exp, summary)
-    setup = _setup_items(exp, out)
+    setup = _setup_items(exp, store)
     title = f"COCAIR simulation: {exp.spec.name}"
     desc = " ".join(exp.spec.description.split())
     sweep = bool(exp.spec.sweep)

@@ -11,27 +11,29 @@ from concurrent.futures import Executor, Future
 from importlib import import_module
 from pathlib import Path
 
-from cocair_sim.report.registry import FIGURES, FigureInfo, jobs, needs_summary, report_order
+from cocair_sim.experiment.store import Store
+from cocair_sim.report.registry import FigureInfo, figures, jobs, needs_summary, report_order
 
 
 def draw_figures(names: tuple[str, ...], exp, store, summary, folder) -> list[FigureInfo]:
     """Draw some of the registered figures from an open store."""
-    from cocair_sim.report.draw.data import FigureContext
+    # The drawing code (`draw`: matplotlib, and the model for re-run figures) is imported only
+    # by the process that draws the figures, never by the one assembling the report.
+    from cocair_sim.report.draw.data import FigureContext  # noqa: PLC0415
 
     ctx = FigureContext(exp, store, summary, Path(folder))
-    figures = []
+    specs = figures()
+    drawn_figures = []
     for name in names:
-        module, function = FIGURES[name].draw.split(":")
+        module, function = specs[name].draw.split(":")
         drawn = getattr(import_module(module), function)(ctx)
         if drawn is not None:
-            figures.append(drawn)
-    return figures
+            drawn_figures.append(drawn)
+    return drawn_figures
 
 
 def draw_job(names: tuple[str, ...], exp, store_path, summary, folder) -> list[FigureInfo]:
     """One job in a worker process: it opens the store itself (a connection cannot travel)."""
-    from cocair_sim.experiment.store import Store
-
     with Store(store_path) as store:
         return draw_figures(names, exp, store, summary, folder)
 

@@ -6,7 +6,8 @@ happens in the pool's workers (see `jobs`). The report shows the figures in regi
 
 To add a figure: write `draw(ctx) -> FigureInfo | None` in a module of `cocair_sim.report.draw`
 (`ctx` is a `draw.data.FigureContext`; return None when the figure does not apply) and register
-a `FigureSpec` for it here (README, CONTRIBUTING).
+a `FigureSpec` for it here, or declare the `FigureSpec` in a plug-in package under the entry
+point group `cocair_sim.figures` (CONTRIBUTING.md).
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from cocair_sim import plugins
 
 
 @dataclass
@@ -35,29 +38,41 @@ class FigureSpec:
     `draw` is "module:function"; `needs_summary` says the figure reads the summary table (the
     others can be drawn while it is being computed); `reruns` says it is drawn from replicates
     re-run in process (figures that do are drawn together and share the runs); `cost` orders
-    the work, costliest first, so that no worker starts a long figure last."""
+    the work, costliest first, so that no worker starts a long figure last; `min_sweeps` is the
+    number of swept parameters it needs (its drawing returns None with fewer)."""
 
     name: str
     draw: str
     needs_summary: bool = False
     reruns: bool = False
     cost: int = 1
+    min_sweeps: int = 0
 
 
-FIGURES: dict[str, FigureSpec] = {}
+_FIGURES: dict[str, FigureSpec] = {}
 
 
 def register_figure(spec: FigureSpec) -> FigureSpec:
-    if spec.name in FIGURES and FIGURES[spec.name] != spec:
+    """Add a figure to every experiment report (a name can be registered once)."""
+    if not isinstance(spec, FigureSpec):
+        raise TypeError(f"a figure must be a FigureSpec, not {type(spec).__name__}")
+    if spec.name in _FIGURES and _FIGURES[spec.name] != spec:
         raise ValueError(f"figure '{spec.name}' is already registered")
     if ":" not in spec.draw:
         raise ValueError(f"figure '{spec.name}': draw must be 'module:function'")
-    FIGURES[spec.name] = spec
+    _FIGURES[spec.name] = spec
     return spec
 
 
 def unregister_figure(name: str) -> None:
-    FIGURES.pop(name, None)
+    """Remove a figure (for plug-ins and tests that add one for a while)."""
+    _FIGURES.pop(name, None)
+
+
+def figures() -> dict[str, FigureSpec]:
+    """Every registered figure by name, in report order (plug-ins' after the built-in)."""
+    plugins.load_group("figures", register_figure)
+    return dict(_FIGURES)
 
 
 _DRAW = "cocair_sim.report.draw"
@@ -67,26 +82,30 @@ for _spec in (
     FigureSpec("kg_flows", f"{_DRAW}.comparisons:fig_kg_bars"),
     FigureSpec("map", f"{_DRAW}.maps:fig_map", reruns=True, cost=5),
     FigureSpec("displacement", f"{_DRAW}.displacement:fig_displacement", cost=2),
-    FigureSpec("sweep", f"{_DRAW}.sweep:fig_sweep", needs_summary=True),
-    FigureSpec("sweep_map", f"{_DRAW}.sweep:fig_sweep_map", needs_summary=True),
+    FigureSpec("sweep", f"{_DRAW}.sweep:fig_sweep", needs_summary=True, min_sweeps=1),
+    FigureSpec("sweep_map", f"{_DRAW}.sweep:fig_sweep_map", needs_summary=True, min_sweeps=2),
     FigureSpec("alerts", f"{_DRAW}.alerts:fig_alerts", reruns=True, cost=2),
 ):
     register_figure(_spec)
 
 
 def report_order() -> list[str]:
-    return list(FIGURES)
+    """Figure names in the order the report shows them."""
+    return list(figures())
 
 
 def jobs() -> list[tuple[str, ...]]:
     """Groups of figures drawn together, costliest first: every figure drawn from re-runs in
     one group (they share the runs), every other figure on its own."""
-    reruns = tuple(name for name, spec in FIGURES.items() if spec.reruns)
+    specs = figures()
+    reruns = tuple(name for name, spec in specs.items() if spec.reruns)
     groups = ([reruns] if reruns else []) + [
-        (name,) for name, spec in FIGURES.items() if not spec.reruns
+        (name,) for name, spec in specs.items() if not spec.reruns
     ]
-    return sorted(groups, key=lambda g: -sum(FIGURES[n].cost for n in g))
+    return sorted(groups, key=lambda g: -sum(specs[n].cost for n in g))
 
 
 def needs_summary(job: tuple[str, ...]) -> bool:
-    return any(FIGURES[name].needs_summary for name in job)
+    """Whether a group of figures reads the summary table (it waits for it)."""
+    specs = figures()
+    return any(specs[name].needs_summary for name in job)

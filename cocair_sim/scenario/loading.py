@@ -17,6 +17,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import airportsdata
+import numpy as np
+
 from cocair_sim.errors import InputError
 from cocair_sim.files.schema import validate_model
 from cocair_sim.files.yamlio import load_yaml_mapping
@@ -27,8 +30,6 @@ from cocair_sim.scenario.schema import MAX_ITINERARY_STEPS, PublishedTarget, Sce
 
 @lru_cache(maxsize=1)
 def _airportsdata() -> dict:
-    import airportsdata
-
     return airportsdata.load("IATA")
 
 
@@ -177,8 +178,6 @@ def _itinerary_search_size(sc: Scenario) -> float:
     """Upper bound of the partial paths the itinerary search visits (walks of 1 to 3 legs
     from a source through non-source airports), so a hostile network is refused before it is
     built."""
-    import numpy as np
-
     index = {ap.iata: i for i, ap in enumerate(sc.airports)}
     n = len(index)
     adj = np.zeros((n, n))

@@ -32,6 +32,8 @@ MAX_LEGS = 3  # at most two connections
 
 @dataclass(frozen=True, slots=True)
 class Airport:
+    """An airport of the network, as agents see it (`index` is its position everywhere)."""
+
     index: int
     iata: str
     name: str
@@ -74,6 +76,9 @@ class Route:
 
 @dataclass(frozen=True, slots=True)
 class Itinerary:
+    """A way from a source airport to a destination airport: its airports, the routes between
+    them and how each stop is controlled."""
+
     index: int
     airports: tuple[int, ...]
     routes: tuple[int, ...]
@@ -86,11 +91,15 @@ class Itinerary:
 
     @property
     def connections(self) -> int:
+        """Changes of flight on the way (0 for a direct flight)."""
         return len(self.routes) - 1
 
 
 @dataclass
 class Network:
+    """A scenario's airports, routes with their timetables, and every itinerary couriers can
+    take; built once and shared read-only by the agents (`network_for`)."""
+
     airports: list[Airport]
     routes: list[Route]
     itineraries: list[Itinerary]
@@ -100,6 +109,8 @@ class Network:
     _stops: dict[tuple, ControlPoints] = field(default_factory=dict, repr=False, compare=False)
 
     def itineraries_for(self, sources, markets) -> list[Itinerary]:
+        """The itineraries from any of `sources` to any of `markets` (IATA codes; unknown ones
+        are ignored)."""
         src = {self.by_iata[c] for c in sources if c in self.by_iata}
         dst = {self.by_iata[c] for c in markets if c in self.by_iata}
         return [it for it in self.itineraries if it.airports[0] in src and it.airports[-1] in dst]
@@ -119,11 +130,9 @@ class Network:
 
     @cached_property
     def airport_country(self) -> np.ndarray:
+        """Each airport's country, as its index in `countries`."""
         index = {c: i for i, c in enumerate(self.countries)}
         return np.array([index[a.country] for a in self.airports], dtype=np.int64)
-
-    def flight_code(self, route: int, slot: int) -> str:
-        return self.routes[route].flight_codes[slot]
 
 
 @dataclass(frozen=True)
@@ -142,6 +151,7 @@ class ControlPoints:
 
     @classmethod
     def build(cls, itineraries: list[Itinerary]) -> ControlPoints:
+        """Lay out the control points of `itineraries` (the arrays are made read-only)."""
         shape = (len(itineraries), MAX_LEGS + 1)
         airport = np.zeros(shape, dtype=np.intp)
         real = np.zeros(shape, dtype=bool)
@@ -161,6 +171,8 @@ class ControlPoints:
 
 
 def great_circle_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Distance between two points on a spherical Earth (haversine): a link's length when the
+    scenario gives none."""
     p1, p2 = math.radians(lat1), math.radians(lat2)
     dp, dl = p2 - p1, math.radians(lon2 - lon1)
     a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
@@ -186,6 +198,8 @@ def _repeat(deps: list[float], weeks: int, times: int) -> list[float]:
 
 
 def build_network(scenario: Scenario) -> Network:
+    """Build a scenario's network afresh: airports, timetables (a duplicate link adds its
+    flights to the first), daily passengers and itineraries. Models use `network_for`."""
     airports = []
     by_iata: dict[str, int] = {}
     for i, spec in enumerate(scenario.airports):

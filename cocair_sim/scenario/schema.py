@@ -50,6 +50,9 @@ class KgDistribution(Strict):
 
 
 class MethodSpec(Strict):
+    """One concealment method of an organisation: how many of its couriers use it, and their
+    loads."""
+
     share: Probability = Field(description="Share of the organisation's couriers using it")
     kg: KgDistribution
 
@@ -63,18 +66,24 @@ class Detection(Strict):
 
 
 class DetectionOverride(Strict):
+    """An airport's own detection probabilities; a method left out keeps the default."""
+
     internal: Probability | None = None
     luggage: Probability | None = None
     cargo: Probability | None = None
 
 
 class CustomsDefaults(Strict):
+    """The customs unit every airport has unless its own `customs` block says otherwise."""
+
     capacity_per_day: Annotated[Capacity, Field(description="Controls per day")]
     detection: Detection
     training_level: Probability = 0.0
 
 
 class CustomsOverride(Strict):
+    """An airport's `customs` block: what differs from `customs_defaults` there."""
+
     capacity_per_day: Capacity | None = None
     detection: DetectionOverride | None = None
     training_level: Probability | None = None
@@ -89,6 +98,9 @@ class CustomsOverride(Strict):
 
 
 class AirportSpec(Strict):
+    """One airport: its role on the routes, whether it takes part in the operation, its
+    customs; country and coordinates are looked up by IATA code when omitted."""
+
     iata: Iata
     role: Role
     name: Text | None = None
@@ -116,6 +128,8 @@ def cycle_weeks(weekly: float) -> int | None:
 
 
 class LinkSpec(Strict):
+    """A scheduled air link between two airports (both ways unless `bidirectional` is false)."""
+
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
     origin: Iata = Field(alias="from")
@@ -159,6 +173,9 @@ class AdaptationSpec(Strict):
 
 
 class OrganisationSpec(Strict):
+    """A trafficker organisation: where it buys and sells, how many couriers it sends, by which
+    methods, and its prices and costs."""
+
     name: Annotated[str, Field(min_length=1, max_length=80)]
     sources: list[Iata] = Field(min_length=1, max_length=MAX_AIRPORTS)
     markets: list[Iata] = Field(min_length=1, max_length=MAX_AIRPORTS)
@@ -214,18 +231,24 @@ class ScreeningSpec(Strict):
 
 
 class CalendarSpec(Strict):
+    """The simulated days, and the operation's window among them."""
+
     days: Annotated[int, Field(gt=0, le=3650)] = 35
     operation_start: Annotated[int, Field(ge=0, le=3650)] = 14
     operation_days: Annotated[int, Field(gt=0, le=3650)] = 7
 
 
 class OperationSpec(Strict):
+    """What the operation adds at participating airports while it runs."""
+
     capacity_multiplier: Annotated[float, Field(ge=1, le=50)] = Field(
         2.0, description="Control capacity at participating airports during the operation"
     )
 
 
 class TrainingSpec(Strict):
+    """Which participating customs units were trained, and how well."""
+
     trained_share: Probability | None = Field(
         None, description="Share of participating customs units trained (overrides levels)"
     )
@@ -277,6 +300,9 @@ class AgenciesSpec(Strict):
 
 
 class RelaySpec(Strict):
+    """How seizure reports travel between countries (the relay mode, the hub, the bilateral
+    channel) and what the alerts they become do at airports."""
+
     mode: str = Field(
         "hub", json_schema_extra=lambda schema: schema.update(enum=automatic_mode_names())
     )
@@ -373,6 +399,8 @@ class PublishedTarget(Strict):
 
 
 class Scenario(Strict):
+    """A whole scenario file: the network, customs, organisations, relay and calendar."""
+
     name: Annotated[str, Field(min_length=1, max_length=200)]
     description: Annotated[str, Field(max_length=100_000)] = ""
     calendar: CalendarSpec = CalendarSpec()
@@ -395,4 +423,5 @@ class Scenario(Strict):
 
 
 def scenario_json_schema() -> dict:
+    """The JSON Schema of scenario files, for editors (`cocair schema scenario`)."""
     return json_schema(Scenario, "cocair-sim scenario", by_alias=True)

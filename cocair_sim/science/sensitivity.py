@@ -6,35 +6,37 @@ and the outcome is the mean over replicates. With `compare`, each replicate runs
 condition and as the baseline on the same seed, and the outcome is the mean paired difference:
 the indices then say what drives an effect (the hub's against no relay), not a level.
 
-Runs go through the experiment runner and store, so
-they run in parallel locally or on Dask, and an interrupted analysis resumes.
+Runs go through the job life cycle and the experiment store, so they run in parallel locally or
+on Dask, and an interrupted analysis resumes.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
-import sys
-import time
-from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, override
 
 import numpy as np
 from pydantic import Field, field_validator
 
 from cocair_sim.errors import InputError
+from cocair_sim.experiment import runs
 from cocair_sim.experiment.plan import RunSpec, run_seed
 from cocair_sim.experiment.store import Store
+from cocair_sim.files.atomic import atomic_write_csv
 from cocair_sim.files.manifest import file_sha256
 from cocair_sim.files.schema import Strict, validate_model
 from cocair_sim.files.yamlio import load_yaml_mapping, referenced_file
+from cocair_sim.jobs import Job, JobContext, Output, run_all
+from cocair_sim.missing import as_float, csv_cell
 from cocair_sim.scenario.loading import load_scenario
 
 
 class ParameterRange(Strict):
+    """A scenario field varied by the analysis, over [low, high]."""
+
     name: Annotated[str, Field(min_length=1, description="Dotted scenario field")]
     bounds: Annotated[list[float], Field(min_length=2, max_length=2)]
     integer: bool = Field(False, description="Round sampled values to whole numbers")
@@ -48,12 +50,16 @@ class ParameterRange(Strict):
 
 
 class Comparison(Strict):
+    """Analyse a paired difference: what the condition and its baseline each set."""
+
     condition: dict[str, Any] = Field(description="Overrides of the condition, e.g. the hub")
     baseline: dict[str, Any] = Field(description="Overrides of what it is compared with")
     label: Annotated[str, Field(max_length=200)] = "condition - baseline"
 
 
 class SensitivitySpec(Strict):
+    """A sensitivity file: the scenario, the method, the ranges and the outputs."""
+
     name: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$")]
     description: str = ""
     scenario: str
@@ -79,6 +85,8 @@ class SensitivitySpec(Strict):
 
 
 def load_sensitivity(path: str | Path) -> tuple[SensitivitySpec, Path]:
+    """Read and validate a sensitivity file (both ends of every range against the scenario);
+    returns it with its scenario's path."""
     path = Path(path)
     spec = validate_model(SensitivitySpec, load_yaml_mapping(path), str(path))
     scenario = referenced_file(path, spec.scenario, "scenario")
@@ -100,6 +108,7 @@ def load_sensitivity(path: str | Path) -> tuple[SensitivitySpec, Path]:
 
 
 def problem(spec: SensitivitySpec) -> dict[str, Any]:
+    """SALib's problem description."""
     return {
         "num_vars": len(spec.parameters),
         "names": [p.name for p in spec.parameters],
@@ -108,19 +117,24 @@ def problem(spec: SensitivitySpec) -> dict[str, Any]:
 
 
 def sample(spec: SensitivitySpec) -> np.ndarray:
+    """SALib's sample (Morris trajectories or Saltelli's Sobol design), seeded."""
     prob = problem(spec)
-    if spec.method == "morris":
-        from SALib.sample import morris
+    # SALib is imported where it samples and analyses: it loads scipy.stats, which every
+    # program that merely imports the jobs (`cocair experiment` among them) would pay for.
+    from SALib.sample import morris as morris_sample  # noqa: PLC0415
+    from SALib.sample import sobol as sobol_sample  # noqa: PLC0415
 
-        return morris.sample(
+    if spec.method == "morris":
+        return morris_sample.sample(
             prob, spec.samples, num_levels=spec.morris_levels, seed=spec.base_seed % 2**32
         )
-    from SALib.sample import sobol
-
-    return sobol.sample(prob, spec.samples, calc_second_order=False, seed=spec.base_seed % 2**32)
+    return sobol_sample.sample(
+        prob, spec.samples, calc_second_order=False, seed=spec.base_seed % 2**32
+    )
 
 
 def sample_overrides(spec: SensitivitySpec, row: np.ndarray) -> dict[str, Any]:
+    """One sample as scenario overrides (whole numbers where a range says so)."""
     values = {}
     for p, v in zip(spec.parameters, row, strict=True):
         values[p.name] = round(float(v)) if p.integer else float(v)
@@ -128,6 +142,8 @@ def sample_overrides(spec: SensitivitySpec, row: np.ndarray) -> dict[str, Any]:
 
 
 def plan(spec: SensitivitySpec, scenario: Path, X: np.ndarray) -> list[RunSpec]:
+    """Every run: each sample x replicate (x both sides of a comparison), replicate r on the
+    same seed for every sample."""
     runs = []
     for i, row in enumerate(X):
         values = sample_overrides(spec, row)
@@ -149,6 +165,7 @@ def plan(spec: SensitivitySpec, scenario: Path, X: np.ndarray) -> list[RunSpec]:
 
 
 def content_hash(spec: SensitivitySpec, scenario: Path) -> str:
+    """What decides the results (the file without its description, and the scenario)."""
     blob = json.dumps(
         {
             "spec": spec.model_dump(mode="json", exclude={"description"}),
@@ -168,7 +185,7 @@ def outcome_matrix(spec: SensitivitySpec, store: Store, n_samples: int) -> dict[
         counts[run.condition][run.point] += 1
         for o in spec.outputs:
             v = run.metrics.get(o)
-            sums[o, run.condition][run.point] += np.nan if v is None else float(v)
+            sums[o, run.condition][run.point] += as_float(v)
     means = {k: v / np.maximum(counts[k[1]], 1) for k, v in sums.items()}
     if spec.compare is None:
         return {o: means[o, "sample"] for o in spec.outputs}
@@ -177,14 +194,15 @@ def outcome_matrix(spec: SensitivitySpec, store: Store, n_samples: int) -> dict[
 
 def analyse(spec: SensitivitySpec, X: np.ndarray, Y: dict[str, np.ndarray]) -> list[dict]:
     """Indices with 95 % confidence intervals, one row per output, parameter and index."""
+    from SALib.analyze import morris as morris_analysis  # noqa: PLC0415 - see `sample`
+    from SALib.analyze import sobol as sobol_analysis  # noqa: PLC0415
+
     prob = problem(spec)
     rows = []
     for output, y in Y.items():
         y = np.nan_to_num(y, nan=0.0)
         if spec.method == "morris":
-            from SALib.analyze import morris
-
-            res = morris.analyze(
+            res = morris_analysis.analyze(
                 prob,
                 X,
                 y,
@@ -213,9 +231,7 @@ def analyse(spec: SensitivitySpec, X: np.ndarray, Y: dict[str, np.ndarray]) -> l
                     }
                 )
         else:
-            from SALib.analyze import sobol
-
-            res = sobol.analyze(
+            res = sobol_analysis.analyze(
                 prob,
                 y,
                 calc_second_order=False,
@@ -237,8 +253,77 @@ def analyse(spec: SensitivitySpec, X: np.ndarray, Y: dict[str, np.ndarray]) -> l
     return rows
 
 
+class SensitivityJob(Job):
+    """The runs of a sensitivity analysis: each SALib sample x replicate (x both sides of a
+    comparison), stored as they finish like an experiment's."""
+
+    kind = "sensitivity"
+    store_class = Store
+    markers = ("store.sqlite", "manifest.json", "indices.csv")
+    preload = runs.PRELOAD
+
+    def __init__(self, file: str | Path):
+        self.file = Path(file)
+        self.spec, self.scenario = load_sensitivity(file)
+        self.samples = sample(self.spec)
+
+    @override
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    @override
+    def content_hash(self) -> str:
+        return content_hash(self.spec, self.scenario)
+
+    def plan(self) -> list[RunSpec]:
+        """Every run of the analysis."""
+        return plan(self.spec, self.scenario, self.samples)
+
+    @override
+    def compute(self, ctx: JobContext) -> None:
+        """Run what the store does not hold, storing each run as it finishes."""
+        planned = self.plan()
+        done = ctx.store.done_ids()
+        missing = [r for r in planned if r.run_id not in done]
+        executor = ctx.pool(len(missing))
+        progress = ctx.options.progress
+        progress.begin(self.name, len(planned), len(planned) - len(missing), ctx.backend,
+                       ctx.workers)  # fmt: skip
+        try:
+            run_all(missing, runs.execute_run, executor, ctx.store.add, ctx.workers,
+                    progress.advance, local=ctx.backend == "local")  # fmt: skip
+        finally:
+            progress.end()
+
+    def analysis(self, ctx: JobContext) -> SensitivityResult:
+        """The indices from the stored runs, computed once and shared by the outputs."""
+        if "analysis" not in ctx.shared:
+            outcomes = outcome_matrix(self.spec, ctx.store, len(self.samples))
+            rows = analyse(self.spec, self.samples, outcomes)
+            ctx.shared["analysis"] = SensitivityResult(
+                self.spec, ctx.out, rows, self.samples, outcomes
+            )
+        return ctx.shared["analysis"]
+
+    @override
+    def manifest(self, ctx: JobContext) -> dict[str, Any]:
+        return {
+            "analysis": self.spec.name,
+            "file": str(self.file),
+            "file_sha256": file_sha256(self.file),
+            "scenario_file": str(self.scenario),
+            "method": self.spec.method,
+            "samples": len(self.samples),
+            "replications": self.spec.replications,
+            "runs": ctx.store.count(),
+        }
+
+
 @dataclass(frozen=True)
 class SensitivityResult:
+    """A finished analysis: its indices, the samples and each sample's outcomes."""
+
     spec: SensitivitySpec
     out: Path
     rows: list[dict]  # one per output, parameter and index (indices.csv)
@@ -247,87 +332,33 @@ class SensitivityResult:
 
     @property
     def main_index(self) -> str:
+        """The index that ranks parameters: mu* (Morris) or the total-order index (Sobol)."""
         return "mu_star" if self.spec.method == "morris" else "ST"
 
 
-def run_sensitivity(
-    file: str | Path,
-    out: str | Path | None = None,
-    *,
-    workers: int | None = None,
-    scheduler: str | None = None,
-    resume: bool = False,
-    force: bool = False,
-    progress=None,
-) -> SensitivityResult:
-    """Sample, run (in parallel, stored as they finish, resumable), analyse and write
-    samples.csv, indices.csv, figures/sensitivity.* and manifest.json (last) to `out`."""
-    from cocair_sim.experiment.backends import open_executor
-    from cocair_sim.experiment.pipeline import (
-        Progress,
-        claim_store,
-        execute,
-        open_store,
-        prepare_folder,
-    )
-    from cocair_sim.files.atomic import atomic_write_csv, atomic_write_json, published_together
-    from cocair_sim.files.manifest import versions
-    from cocair_sim.report.draw.sensitivity import bar_chart
+class SensitivityTables(Output):
+    """samples.csv (each sample's values and outcomes) and indices.csv."""
 
-    spec, scenario = load_sensitivity(file)
-    out = Path(out) if out is not None else Path("results") / spec.name
-    prepare_folder(out, resume, force, content_hash(spec, scenario))
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "manifest.json").unlink(missing_ok=True)
-    X = sample(spec)
-    runs = plan(spec, scenario, X)
-    workers = workers or os.cpu_count() or 1
-    started = time.perf_counter()
-    with ExitStack() as stack:
-        store = stack.enter_context(open_store(out / "store.sqlite"))
-        claim_store(store, content_hash(spec, scenario), spec.name)
-        done_ids = store.done_ids()
-        missing = [r for r in runs if r.run_id not in done_ids]
-        executor, backend = open_executor(stack, scheduler, workers, len(missing) > 1)
-        execute(missing, spec.name, len(runs), store, executor, backend, workers,
-                progress or Progress())  # fmt: skip
-        Y = outcome_matrix(spec, store, len(X))
-    rows = analyse(spec, X, Y)
-    names = [p.name for p in spec.parameters]
-    with published_together():
+    files = ("samples.csv", "indices.csv")
+    checksummed = files
+
+    @override
+    def write(self, ctx: JobContext) -> None:
+        job: SensitivityJob = ctx.job  # type: ignore[assignment]
+        result = job.analysis(ctx)
+        spec, X, Y = result.spec, result.samples, result.outcomes
+        names = [p.name for p in spec.parameters]
         atomic_write_csv(
-            out / "samples.csv",
+            ctx.folder / "samples.csv",
             ["sample", *names, *spec.outputs],
             ([i, *X[i], *(Y[o][i] for o in spec.outputs)] for i in range(len(X))),
         )
         atomic_write_csv(
-            out / "indices.csv",
+            ctx.folder / "indices.csv",
             ["method", "output", "parameter", "index", "value", "conf95"],
             (
-                [
-                    spec.method,
-                    r["output"],
-                    r["parameter"],
-                    r["index"],
-                    round(r["value"], 6),
-                    "" if r["conf"] != r["conf"] else round(r["conf"], 6),
-                ]
-                for r in rows
+                [spec.method, r["output"], r["parameter"], r["index"], csv_cell(r["value"]),
+                 csv_cell(r["conf"])]
+                for r in result.rows
             ),
-        )
-        bar_chart(spec, rows, out / "figures")
-        atomic_write_json(
-            out / "manifest.json",
-            {
-                "analysis": spec.name,
-                "file": str(file),
-                "method": spec.method,
-                "samples": len(X),
-                "replications": spec.replications,
-                "runs": len(runs),
-                "versions": versions(),
-                "seconds": round(time.perf_counter() - started, 2),
-                "command": sys.argv,
-            },
-        )
-    return SensitivityResult(spec, out, rows, X, Y)
+        )  # fmt: skip

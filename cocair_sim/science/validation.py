@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from cocair_sim.experiment.posterior import Posterior
+from cocair_sim.model.model import CocairModel
 from cocair_sim.model.observations import observe, transform
 from cocair_sim.scenario.schema import PublishedTarget, Scenario
 from cocair_sim.scenario.updates import with_values
@@ -25,19 +26,24 @@ Z_LIMIT = 2.0  # about 95 % of a normal distribution
 
 @dataclass(frozen=True)
 class TargetCheck:
+    """One published target against the runs' values of it."""
+
     target: PublishedTarget
     values: np.ndarray  # one per run, on the published figure's terms
 
     @property
     def median(self) -> float:
+        """The runs' median."""
         return float(np.median(self.values))
 
     @property
     def p05(self) -> float:
+        """The runs' 5th percentile."""
         return float(np.percentile(self.values, 5))
 
     @property
     def p95(self) -> float:
+        """The runs' 95th percentile."""
         return float(np.percentile(self.values, 95))
 
     @property
@@ -50,6 +56,7 @@ class TargetCheck:
 
     @property
     def inside(self) -> bool:
+        """Whether the published value lies within `Z_LIMIT` combined sds."""
         return abs(self.z) <= Z_LIMIT
 
 
@@ -61,7 +68,6 @@ def check_published(
     relay_mode: str | None = None,
 ) -> list[TargetCheck]:
     """Run the scenario and compare it with each of its published targets."""
-    from cocair_sim.model.model import CocairModel
 
     values: dict[str, list[float]] = {t.name: [] for t in scenario.published}
     for rep in range(replications):

@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 import yaml
 
+from cocair_sim import run_calibration
 from cocair_sim.calibration import load_calibration
-from cocair_sim.calibration.pipeline import run_calibration
 from cocair_sim.report.calibration import weighted_quantiles
 from tests.helpers import EXPERIMENTS, cocair, cocair_command, read_csv
 
@@ -90,9 +90,13 @@ def test_calibration_pins_down_what_the_targets_inform_and_leaves_the_rest(calib
     prior_sd = (120 - 2) / np.sqrt(12)
     sd = np.sqrt(np.average((capacity - np.average(capacity, weights=w)) ** 2, weights=w))
     assert sd < 0.6 * prior_sd
-    # The uplift does nothing outside the operation: it stays spread over its prior.
+    # The uplift does nothing outside the operation: it stays spread over its prior (uniform
+    # in the log on [0, log 20]): as wide, and reaching both ends.
     uplift = np.log(post["relay.targeting_uplift"].to_numpy())
-    assert np.average(uplift < np.log(20) / 2, weights=w) == pytest.approx(0.5, abs=0.3)
+    uplift_sd = np.sqrt(np.average((uplift - np.average(uplift, weights=w)) ** 2, weights=w))
+    assert uplift_sd > 0.75 * np.log(20) / np.sqrt(12)
+    low, high = weighted_quantiles(uplift, w, (0.1, 0.9))
+    assert low < 0.25 * np.log(20) and high > 0.75 * np.log(20)
     eps = [g["epsilon"] for g in result.generations]
     assert eps == sorted(eps, reverse=True) and len(eps) == 3
 
@@ -209,3 +213,29 @@ def test_the_proposal_keeps_a_share_of_the_prior_so_weights_stay_bounded():
     corner = pd.DataFrame({"a": [0.5], "b": [0.95]})
     assert t.pdf(corner)[0] == pytest.approx(0.2 * (1 / 10), rel=1e-6)
     assert t.pdf(pd.DataFrame({"a": [11.0], "b": [0.5]}))[0] == pytest.approx(0.0, abs=1e-12)
+
+
+def test_the_proposal_density_where_the_particles_are_is_the_normalised_mixture():
+    """Among the particles, the density is (1 - share) x the kernel (a normal around each
+    particle, computed here with scipy) + share x the prior's: what importance weights divide
+    by. A mixture that dropped either factor would be wrong exactly where most proposals fall."""
+    import pandas as pd
+    from scipy.stats import multivariate_normal
+
+    from cocair_sim.calibration.smc import DefensiveTransition
+
+    rng = np.random.default_rng(4)
+    particles = pd.DataFrame({"a": rng.normal(5, 0.5, 30), "b": rng.normal(0.5, 0.05, 30)})
+    weights = rng.uniform(0.5, 1.5, 30)
+    weights /= weights.sum()
+    share = 0.2
+    t = DefensiveTransition({"a": (0.0, 10.0), "b": (0.0, 1.0)}, share=share)
+    t.fit(particles, weights)
+    points = particles.iloc[:5].reset_index(drop=True)
+    kernel = sum(
+        w * multivariate_normal(mean=row, cov=t.cov).pdf(points.to_numpy())
+        for w, row in zip(weights, particles.to_numpy(), strict=True)
+    )
+    expected = (1 - share) * kernel + share * (1 / 10) * (1 / 1)
+    np.testing.assert_allclose(t.pdf(points), expected, rtol=1e-9)
+    assert (kernel > 5 * (1 / 10)).all()  # the kernel outweighs the prior here: a real test

@@ -14,8 +14,7 @@ import pytest
 import yaml
 from scipy import stats
 
-from cocair_sim.calibration.pipeline import run_calibration
-from cocair_sim.experiment.pipeline import run_experiment
+from cocair_sim import run_calibration, run_experiment
 from tests.calibration.conftest import SMALL
 from tests.helpers import CLASSROOM, read_csv
 

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import Counter
 
 import pytest
 
 from cocair_sim.classroom.draws import PairedDraws, draw_seeds
 from cocair_sim.classroom.exercise import Exercise, ExerciseError, Settings
-from cocair_sim.intel.relay import automatic_mode_names, relay_mode_names
+from cocair_sim.intel.relay import automatic_mode_names, relay_mode_names, relay_modes
+from cocair_sim.model import events as ev
 from cocair_sim.model.model import CocairModel
-from cocair_sim.outputs import summarise
+from cocair_sim.model.outputs import summarise
+from cocair_sim.workflows import run_scenario
+from tests.helpers import CLASSROOM
 
 
 def _play(ex: Exercise, decide=None) -> None:
@@ -22,11 +26,15 @@ def _play(ex: Exercise, decide=None) -> None:
 
 
 def test_the_human_mode_is_registered_but_not_an_automatic_mode():
-    assert "human" in relay_mode_names()
-    assert automatic_mode_names() == ["none", "bilateral", "hub"]
+    assert "human" in relay_mode_names() and "human" not in automatic_mode_names()
+    assert relay_modes()["human"].needs_people
+    # Every mode that decides by a rule is one the class is compared with, in registry order.
+    assert automatic_mode_names() == [
+        name for name in relay_mode_names() if not relay_modes()[name].needs_people
+    ]
 
 
-@pytest.mark.parametrize("mode", ["none", "bilateral", "hub"])
+@pytest.mark.parametrize("mode", automatic_mode_names())
 def test_without_teams_the_exercise_is_the_automatic_mode(classroom, mode):
     ex = Exercise(classroom, seed=3, settings=Settings(automatic=mode))
     _play(ex)
@@ -103,28 +111,52 @@ def test_targeted_alerts_take_controls_and_the_default_applies_when_time_runs_ou
     assert reports and all(d.choice == "national" and d.by_default for d in reports)
 
 
-def test_the_debrief_sets_the_class_beside_the_automatic_modes_on_the_same_seed(classroom):
+def test_the_debrief_sets_the_class_beside_the_automatic_modes_on_the_same_seed(
+    classroom, tmp_path
+):
     ex = Exercise(classroom, seed=3)
     brazil = ex.join("Brazil")
+    sent: list[int] = []
 
     def send_everything_to_the_hub(ex):
         for d in ex.country_view(brazil)["reports"]:
             if d["choice"] is None:
                 ex.decide_report(brazil, d["id"], "hub")
+                sent.append(d["id"])
 
     _play(ex, send_everything_to_the_hub)
     debrief = ex.debrief()
+    assert list(debrief["results"]) == ["class", *automatic_mode_names()]
     for mode in automatic_mode_names():
-        op = summarise(CocairModel(classroom, seed=3, relay_mode=mode).run())["operation"]
+        # What `cocair run classroom --seed 3 --relay MODE` writes, not the debrief's own runs.
+        run = run_scenario(
+            CLASSROOM, tmp_path / mode, seed=3, overrides={"relay.mode": mode}, figures=False
+        )
+        op = run.summary["operation"]
         got = debrief["results"][mode]
-        assert got["kg_seized_participants"] == op["kg_seized_participants"]
-        assert got["kg_delivered"] == op["kg_delivered"]
-        assert got["alerts_sent"] == op["alerts_sent"]
+        assert got == {key: op[key] for key in got}, mode
     (team,) = debrief["teams"]
-    assert team["country"] == "Brazil" and team["reports_sent_abroad"] > 0
-    assert team["reports_decided"] == team["reports_sent_abroad"]
-    for item in team["paid_off"]:
-        assert item["seizures"] > 0 and item["choice"] == "hub"
+    assert sent and team["country"] == "Brazil"
+    assert team["reports_decided"] == team["reports_sent_abroad"] == len(sent)
+
+    # What paid off, from the event log: seizures outside Brazil made on an alert whose report
+    # was one of Brazil's, counted by the decision (report and agency) that sent it abroad.
+    events = ex.model.events
+    alert_source = {e.alert: (e.report, e.agency) for e in events if e.event == ev.ALERT_SENT}
+    seized_at = {e.report: e.airport for e in events if e.event == ev.REPORT}
+    country = [a.country for a in ex.model.network.airports]
+    hits = Counter(
+        alert_source[e.alert]
+        for e in events
+        if e.event == ev.SEIZURE
+        and e.alert is not None
+        and country[e.airport] != country[seized_at[alert_source[e.alert][0]]]
+    )
+    decisions = {d.id: (d.report.id, d.agency) for d in ex.relay.decisions.reports}
+    expected = {i: hits[decisions[i]] for i in sent if hits[decisions[i]]}
+    assert expected, "no decision of Brazil paid off at seed 3: the test lost its subject"
+    assert {p["report"]: p["seizures"] for p in team["paid_off"]} == expected
+    assert all(p["choice"] == "hub" for p in team["paid_off"])
 
 
 def test_paired_draws_pair_each_seed_and_put_this_world_first(classroom):

@@ -17,8 +17,10 @@ import shutil
 
 import pytest
 
+from cocair_sim.classroom.browser import ExerciseServer
 from cocair_sim.classroom.exercise import DEBRIEF_METRICS
-from tests.browser import ExerciseServer, artifacts_dir
+from cocair_sim.intel.relay import automatic_mode_names
+from tests.browser import artifacts_dir
 from tests.helpers import CLASSROOM, ROOT, cocair
 
 pytestmark = pytest.mark.browser
@@ -144,8 +146,8 @@ def test_two_teams_and_a_trainer_play_the_operation(exercise_server, local_page)
         for row in results.get_by_role("row").all()[1:]
         if (cells := [c.inner_text().strip() for c in row.get_by_role("cell").all()])
     }
-    assert set(rows) == {"the class", "automatic: none", "automatic: bilateral", "automatic: hub"}
-    for mode in ("none", "bilateral", "hub"):
+    assert list(rows) == ["the class", *(f"automatic: {m}" for m in automatic_mode_names())]
+    for mode in automatic_mode_names():
         out = artifacts_dir() / f"exercise_run_{mode}"
         done = cocair(
             "run", CLASSROOM, "--seed", SEED, "--relay", mode, "--out", out, "--force",

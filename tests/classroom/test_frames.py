@@ -14,6 +14,7 @@ import pytest
 from PIL import Image
 
 from cocair_sim.classroom.app import Pacer, Twin, build_twin, describe_events
+from cocair_sim.classroom.exercise import Exercise
 from cocair_sim.classroom.frames import (
     ChartFrame,
     MapFrame,
@@ -21,6 +22,7 @@ from cocair_sim.classroom.frames import (
     events_of_day,
     nice_ceiling,
 )
+from cocair_sim.intel.relay.hub import HubRelay
 from tests.helpers import CLASSROOM
 
 
@@ -49,7 +51,7 @@ def drawn_in_full(frame: MapFrame | ChartFrame) -> np.ndarray:
 
 @pytest.fixture
 def twin() -> Twin:
-    twin = build_twin(str(CLASSROOM), "hub", 6, 10, 1.0, 30, "1")
+    twin = build_twin(str(CLASSROOM), seed_text="1")
     assert not twin.error
     return twin
 
@@ -75,7 +77,7 @@ def test_map_frames_equal_a_complete_drawing_every_day(twin: Twin) -> None:
 
 
 def test_map_frame_draws_couriers_seizures_and_alerts_of_the_day() -> None:
-    twin = build_twin(str(CLASSROOM), "hub", 6, 10, 1.0, 30, "1")
+    twin = build_twin(str(CLASSROOM), seed_text="1")
     relay = twin.models["relay"]
     frame = MapFrame(relay, "With relay (hub)")
     busy_days = 0
@@ -102,8 +104,35 @@ def test_map_frame_draws_couriers_seizures_and_alerts_of_the_day() -> None:
     assert busy_days >= 2
 
 
+def test_the_exercise_map_draws_hub_alerts_through_the_hub(classroom) -> None:
+    """In the exercise (the `human` mode) the hub's alerts, from a team's choice or from a
+    country that follows the hub, are drawn through the hub as on the classroom page."""
+    ex = Exercise(classroom, seed=3)
+    brazil = ex.join("Brazil")
+    frame = MapFrame(ex.model, "The world")
+    hub = ex.model.hub.airport
+    through_hub = 0
+    while not ex.finished:
+        ex.step_day()
+        for d in ex.country_view(brazil)["reports"]:
+            if d["choice"] is None:
+                ex.decide_report(brazil, d["id"], "hub")
+        frame.draw(ex.model)
+        today = events_of_day(ex.model, ex.model.steps - 1)
+        alerts = [e for e in today if e.event == "alert_delivered"]
+        segments = frame.alerts.get_segments()
+        assert len(segments) == len(alerts)
+        for e, segment in zip(alerts, segments, strict=True):
+            if e.channel == HubRelay.name:
+                assert len(segment) == 3 and tuple(segment[1]) == (hub.lon, hub.lat)
+                through_hub += 1
+            else:
+                assert len(segment) == 2
+    assert through_hub, "no hub alert in the exercise: the test lost its subject"
+
+
 def test_events_of_day_are_the_days_rows_of_the_log() -> None:
-    twin = build_twin(str(CLASSROOM), "hub", 6, 10, 1.0, 30, "1")
+    twin = build_twin(str(CLASSROOM), seed_text="1")
     relay = twin.models["relay"]
     while twin.step():
         day = relay.steps - 1
@@ -113,7 +142,7 @@ def test_events_of_day_are_the_days_rows_of_the_log() -> None:
 
 
 def test_chart_frames_equal_a_complete_drawing_and_the_axes_grow_with_the_totals() -> None:
-    twin = build_twin(str(CLASSROOM), "hub", 6, 10, 1.0, 30, "1")
+    twin = build_twin(str(CLASSROOM), seed_text="1")
     frame = ChartFrame(twin.models)
     tops, redrawn = [], 0
     while twin.step():

@@ -43,6 +43,8 @@ def test_classroom_page_twin_step_reset_single(classroom_server, local_page) -> 
     expect(status).to_have_count(2, timeout=30_000)
     expect(status.first).to_have_text(re.compile(r"^Day 0 \(not started\)"))
     expect(page.get_by_text(DIFF)).to_have_text("Relay has seized +0.0 kg so far")
+    # The controls start from the scenario's own values: the classroom's hub latency is 12 h.
+    expect(page.get_by_text("Hub latency: 12 hours", exact=True)).to_be_visible()
 
     # One day: both panels move from Day 0 to Day 1 together.
     page.get_by_role("button", name="Step").click()
@@ -103,6 +105,12 @@ def test_default_scenario_plays_and_obeys_pause(start_viz, local_page) -> None:
     page.goto(server.url, wait_until="domcontentloaded")
     status = page.get_by_text(STATUS)
     expect(status).to_have_count(2, timeout=60_000)
+    for calibrated in (  # cocair3's own values, not the classroom's
+        "Screening capacity: 31 controls/day",
+        "Trained share of units: 90%",
+        "Countries connected to the hub: 13 of 13",
+    ):
+        expect(page.get_by_text(calibrated, exact=True)).to_be_visible()
     page.get_by_role("button", name="Play").click()
     expect(status.first).to_have_text(re.compile(r"^Day ([3-9]|\d\d) \("), timeout=60_000)
     page.get_by_role("button", name="Pause").click()

@@ -185,16 +185,12 @@ def test_continued_experiment_is_unfinished_until_manifest_is_rewritten(tmp_path
 
 
 def test_manifest_is_written_last_and_every_file_atomically(tmp_path, monkeypatch):
-    """In process: record the order of writes of `finish` and check each goes through the
+    """In process: record the order of the job's writes and check each goes through the
     temporary-file-then-rename writer."""
-    from cocair_sim.experiment.pipeline import finish
-    from cocair_sim.experiment.plan import plan
-    from cocair_sim.experiment.runner import run_all
-    from cocair_sim.experiment.spec import load_experiment
-    from cocair_sim.experiment.store import Store
+    from cocair_sim import run_experiment
     from cocair_sim.files import atomic
 
-    exp = load_experiment(write_experiment(tmp_path, replications=2))
+    path = write_experiment(tmp_path, replications=2)
     out = tmp_path / "out"
     written: list[str] = []
     real_replace = os.replace
@@ -205,9 +201,7 @@ def test_manifest_is_written_last_and_every_file_atomically(tmp_path, monkeypatc
         real_replace(src, dst)
 
     monkeypatch.setattr(atomic.os, "replace", spy_replace)
-    with Store(out / "store.sqlite") as store:
-        run_all(plan(exp), None, store, 1)
-        finish(exp, store, out, time.perf_counter(), "in-process", 1, report=False)
+    run_experiment(path, out, report=False, workers=1)
     assert written[-1] == "manifest.json"
     assert set(EXPORTS) <= set(written)
     assert not list(out.glob(".*.tmp"))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 
 import numpy as np
@@ -152,4 +151,8 @@ def test_relay_works_only_during_the_operation_by_default(cocair3):
     relayed = [e for e in events_of(model, "hub_received")]
     assert relayed
     assert all(start <= e.day < start + days for e in relayed)
-    assert not math.isnan(model.value("kg_seized"))
+    # Seizure reports outside the window stay national: no alert of the hub comes from them.
+    outside = {e.report for e in events_of(model, "report") if not start <= e.day < start + days}
+    assert outside
+    hub_alerts = [e for e in events_of(model, "alert_sent") if e.channel == "hub"]
+    assert hub_alerts and not {e.report for e in hub_alerts} & outside

@@ -35,10 +35,16 @@ def test_beliefs_and_route_shares_are_stationary_without_an_operation(cocair3_pa
 
 
 def test_news_never_counts_an_organisations_own_seizures(cocair3):
-    """Each evening: losses = kept (yesterday's + own losses today) + news of the others'."""
+    """Each evening: losses = kept (yesterday's + own losses today) + news of the others'.
+
+    The weights come from the scenario file, not from the model, so a model that dropped the
+    news (or weighed it otherwise) fails here."""
     model = CocairModel(cocair3, seed=5)
-    keep = model.route_choice.keep
-    weight = model.route_choice.news_weight * cocair3.relay.news_probability
+    orgs = cocair3.organisations
+    assert all(o.adaptation.enabled and o.adaptation.news_weight > 0 for o in orgs)
+    keep = np.array([[1.0 - o.adaptation.relax_per_day] for o in orgs])
+    weight = np.array([[o.adaptation.news_weight] for o in orgs]) * cocair3.relay.news_probability
+    assert cocair3.relay.news_probability > 0
     own_total = 0
     while model.running:
         before = model.losses.copy()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from cocair_sim.model.model import CocairModel
-from cocair_sim.outputs import daily_rows
+from cocair_sim.model.outputs import daily_rows
 from cocair_sim.scenario import load_scenario
 
 CRACKDOWN_DAY = 14

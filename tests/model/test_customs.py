@@ -7,7 +7,7 @@ import pytest
 
 from cocair_sim.intel.reports import CUSTOMS, Alert, IntelReport
 from cocair_sim.model.model import CocairModel
-from cocair_sim.outputs import summarise
+from cocair_sim.model.outputs import summarise
 from cocair_sim.scenario import METHODS, load_scenario
 
 

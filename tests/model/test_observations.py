@@ -6,7 +6,7 @@ import pytest
 
 from cocair_sim.model.model import CocairModel
 from cocair_sim.model.observations import observe, transform
-from cocair_sim.outputs import summarise
+from cocair_sim.model.outputs import summarise
 from cocair_sim.scenario.schema import PublishedTarget
 
 

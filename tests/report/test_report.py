@@ -17,17 +17,18 @@ import pandas as pd
 import pytest
 import yaml
 
-from tests.browser import artifacts_dir, free_port
+from cocair_sim.classroom.browser import free_port
+from cocair_sim.report.registry import figures
+from tests.browser import artifacts_dir
 from tests.helpers import CLASSROOM, cocair
 
-EXPERIMENT_FIGURES = [
-    "timeseries",
-    "paired_differences",
-    "kg_flows",
-    "map",
-    "displacement",
-    "alerts",
-]
+
+def figures_for(sweeps: int) -> list[str]:
+    """The registered figures an experiment with `sweeps` swept parameters has, in order."""
+    return [name for name, spec in figures().items() if spec.min_sweeps <= sweeps]
+
+
+EXPERIMENT_FIGURES = figures_for(0)
 RUN_FIGURES = ["flows", "seizures_by_airport", "map", "displacement"]
 METRICS = ["operation.kg_seized", "operation.seizures", "operation.alert_hits", "kg_seized"]
 
@@ -74,14 +75,20 @@ def _png_size(path: Path) -> tuple[int, int]:
 
 
 def _check_images(folder: Path, names: list[str]) -> None:
+    from matplotlib.image import imread
+
     for name in names:
         png, svg = folder / f"{name}.png", folder / f"{name}.svg"
         assert png.exists() and svg.exists(), name
         w, h = _png_size(png)
         assert w >= 600 and h >= 400, (name, w, h)
-        assert png.stat().st_size > 10_000, name
+        # Something is drawn: many pixels are neither the background nor one flat colour.
+        pixels = imread(png)[..., :3]
+        assert float(pixels.std()) > 0.05, name
+        assert (pixels.min(axis=-1) < 0.9).mean() > 0.01, name
         text = svg.read_text()
         assert "<svg" in text[:2000] and text.rstrip().endswith("</svg>"), name
+        assert text.count("<path") + text.count("<use") > 20, name
 
 
 def _in_process_figures(out: Path, folder: Path):
@@ -103,22 +110,34 @@ def test_experiment_figures_written(plain):
 
 
 def test_sweep_figures_written(swept):
-    _check_images(swept / "figures", [*EXPERIMENT_FIGURES, "sweep"])
+    _check_images(swept / "figures", figures_for(1))
+    assert figures_for(1) != EXPERIMENT_FIGURES
     html = (swept / "report.html").read_text()
     assert "Across the sweep" in html and "relay.hub_latency_hours" in html
 
 
-def test_paired_difference_data_matches_summary_csv(plain, tmp_path):
+def test_paired_difference_figure_shows_the_paired_differences_of_runs_csv(plain, tmp_path):
+    """The figure's numbers, recomputed here from the runs themselves (runs.csv) with numpy and
+    scipy: the relative change is the mean paired difference over the baseline's mean, the p
+    value the Wilcoxon signed-rank test of the replicates' differences."""
+    from scipy.stats import wilcoxon
+
     _exp, figs = _in_process_figures(plain, tmp_path / "figs")
     paired = next(f for f in figs if f.name == "paired_differences")
-    summary = pd.read_csv(plain / "summary.csv")
-    expected = summary[summary["condition"] != "none"].set_index(["metric", "condition"])
+    runs = pd.read_csv(plain / "runs.csv")
+    hub = runs[runs["condition"] == "hub"].set_index("replicate").sort_index()
+    none = runs[runs["condition"] == "none"].set_index("replicate").sort_index()
     data = paired.data.set_index(["metric", "condition"])
-    assert sorted(data.index) == sorted(expected.index)
-    for col in ("rel_change", "rel_ci_low", "rel_ci_high", "wilcoxon_p"):
-        got = data.loc[expected.index, col].to_numpy(dtype=float)
-        np.testing.assert_allclose(got, expected[col].to_numpy(dtype=float), atol=1e-6)
-    assert {f.name for f in figs} == set(EXPERIMENT_FIGURES)
+    assert sorted(data.index) == sorted(("hub", m)[::-1] for m in METRICS)
+    for metric in METRICS:
+        diff = (hub[metric] - none[metric]).to_numpy(dtype=float)
+        row = data.loc[(metric, "hub")]
+        if none[metric].mean():
+            assert row["rel_change"] == pytest.approx(diff.mean() / none[metric].mean())
+        if np.count_nonzero(diff) >= 2:
+            assert row["wilcoxon_p"] == pytest.approx(wilcoxon(diff).pvalue)
+        assert row["rel_ci_low"] <= row["rel_change"] <= row["rel_ci_high"]
+    assert [f.name for f in figs] == EXPERIMENT_FIGURES
     for f in figs:
         assert f.title and f.caption and f.png.exists() and f.svg.exists()
 
@@ -165,14 +184,23 @@ def test_report_numbers_match_summary_csv(plain):
         assert f"figures/{name}.png" in md
 
 
-def test_report_command_is_reproducible(plain):
-    before = (plain / "report.md").read_text()
+def _files(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def test_cocair_report_writes_exactly_what_the_experiment_wrote(plain):
+    before = _files(plain)
+    (plain / "report.html").unlink()
+    for figure in (plain / "figures").iterdir():
+        figure.unlink()
     res = cocair("report", plain)
     assert res.returncode == 0, res.stderr[-3000:]
-    after = (plain / "report.md").read_text()
-    # The rerun adds the manifest line (absent while the experiment was finishing).
-    strip = [line for line in after.splitlines() if not line.startswith("- Manifest:")]
-    assert strip == before.splitlines()
+    after = _files(plain)
+    changed = sorted(
+        name for name in before.keys() | after.keys() if before.get(name) != after.get(name)
+    )
+    assert changed in ([], ["store.sqlite-shm"]), changed  # SQLite's own index of the WAL
+    assert "report.html" in after and "figures/map.png" in after
 
 
 def test_run_figures_offline(monkeypatch, tmp_path):

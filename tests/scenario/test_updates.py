@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from cocair_sim.model.model import CocairModel
-from cocair_sim.outputs import summarise
+from cocair_sim.model.outputs import summarise
 from cocair_sim.scenario import load_scenario
 from cocair_sim.scenario.network import network_for
 from cocair_sim.scenario.updates import value_at, with_values

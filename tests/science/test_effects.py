@@ -12,7 +12,7 @@ from __future__ import annotations
 import pytest
 
 from cocair_sim.science import effects
-from cocair_sim.science.stats import paired_comparison
+from cocair_sim.stats import paired_comparison
 
 
 @pytest.fixture(scope="module")

@@ -2,8 +2,8 @@
 
 Each mode is one module declaring one registered `RelayMode` (its name, label and behaviour);
 the built-in ones are `none`, `bilateral`, `hub` and `human` (decisions taken by a class in the
-exercise, the others' behaviour otherwise). To add a mode, see CONTRIBUTING in the
-README: write a module like `bilateral.py` and name it in `BUILT_IN` below.
+exercise, the others' behaviour otherwise). To add a mode, write a module like `bilateral.py`
+and name it in `BUILT_IN` below, or install it as a plug-in (CONTRIBUTING.md).
 """
 
 from importlib import import_module

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
+from cocair_sim import plugins
+
 if TYPE_CHECKING:
     from cocair_sim.intel.reports import Alert, IntelReport
     from cocair_sim.model.agents import ContactPoint, CoordinationHub
@@ -51,6 +53,8 @@ _MODES: dict[str, type[RelayMode]] = {}
 
 def register_relay_mode[M: type[RelayMode]](mode: M) -> M:
     """Register a relay mode (usable as a class decorator); a name can be registered once."""
+    if not (isinstance(mode, type) and issubclass(mode, RelayMode)):
+        raise TypeError(f"a relay mode must be a RelayMode subclass, not {mode!r}")
     name = getattr(mode, "name", None)
     if not isinstance(name, str) or not name.isidentifier():
         raise ValueError(f"relay mode {mode.__name__} needs a `name` that is an identifier")
@@ -69,18 +73,25 @@ def unregister_relay_mode(name: str) -> None:
 
 
 def relay_modes() -> dict[str, type[RelayMode]]:
-    """Registered modes by name, in the order they were registered."""
+    """Registered modes by name, in the order they were registered: the built-in ones, then
+    those of installed plug-ins (entry point group `cocair_sim.relay_modes`)."""
+    plugins.load_group("relay_modes", register_relay_mode)
     return dict(_MODES)
 
 
 def relay_mode_names() -> list[str]:
-    return list(_MODES)
+    """Every registered mode's name, in registry order."""
+    return list(relay_modes())
 
 
 def automatic_mode_names() -> list[str]:
     """The modes that decide by a rule (not `needs_people`): what a class is compared with."""
-    return [name for name, mode in _MODES.items() if not mode.needs_people]
+    return [name for name, mode in relay_modes().items() if not mode.needs_people]
 
 
 def get_relay_mode(name: str) -> type[RelayMode]:
-    return _MODES[name]
+    """The registered mode `name`; KeyError naming the known modes otherwise."""
+    modes = relay_modes()
+    if name not in modes:
+        raise KeyError(f"unknown relay mode '{name}' (known: {', '.join(modes)})")
+    return modes[name]

@@ -6,17 +6,21 @@ a lognormal distribution around `relay.bilateral_delay_hours`."""
 from __future__ import annotations
 
 import math
+from typing import override
 
 from cocair_sim.intel.relay.base import RelayMode, register_relay_mode
 
 
 @register_relay_mode
 class BilateralRelay(RelayMode):
+    """Reports sent by the seizing country to the countries on the courier's itinerary."""
+
     name = "bilateral"
     label = "bilateral exchange"
     description = "reports sent to the countries on the courier's itinerary, after hours to days"
     colour = "tab:purple"
 
+    @override
     def forward(self, contact_point, report, t) -> None:
         """Each other country on the itinerary is told with `bilateral_probability`, after a
         delay of its own."""

@@ -29,6 +29,8 @@ REPORT_CHOICES = {"national": "none", "itinerary": "bilateral", "hub": "hub"}
 
 @dataclass
 class ReportDecision:
+    """A seizure report held by a team's contact point, waiting for (or with) its choice."""
+
     id: int
     country: int
     agency: str
@@ -41,6 +43,9 @@ class ReportDecision:
 
 @dataclass
 class AlertDecision:
+    """An alert that reached an airport of a team's country, waiting for (or with) its
+    decision to target it."""
+
     id: int
     country: int
     alert: Alert
@@ -58,14 +63,19 @@ class Decisions:
     alerts: list[AlertDecision] = field(default_factory=list)
 
     def open_reports(self, country: int | None = None) -> list[ReportDecision]:
+        """Undecided reports, of one country or (None) of all."""
         return [d for d in self.reports if d.choice is None and country in (None, d.country)]
 
     def open_alerts(self, country: int | None = None) -> list[AlertDecision]:
+        """Undecided alerts, of one country or (None) of all."""
         return [d for d in self.alerts if d.target is None and country in (None, d.country)]
 
 
 @register_relay_mode
 class HumanRelay(RelayMode):
+    """Contact points of the countries in `teams` wait for the class's decisions; the others
+    relay as `automatic` does."""
+
     name = "human"
     label = "contact points played by the class"
     description = (
@@ -84,9 +94,11 @@ class HumanRelay(RelayMode):
 
     @property
     def hub(self):
+        """The model's hub: a team may send reports to it."""
         return self.model.hub
 
     def forward(self, contact_point: ContactPoint, report: IntelReport, t: float) -> None:
+        """A team's report waits for its decision; any other country's is relayed at once."""
         if contact_point.country not in self.teams:
             self._modes[self.automatic].forward(contact_point, report, t)
             return
@@ -98,6 +110,7 @@ class HumanRelay(RelayMode):
         )  # fmt: skip
 
     def admits(self, alert: Alert) -> bool:
+        """An alert at a team's airport waits for its decision (`decide_alert` posts it)."""
         country = int(self.model.network.airport_country[alert.airport])
         if country not in self.teams:
             return True

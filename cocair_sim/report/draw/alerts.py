@@ -5,11 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from cocair_sim.missing import as_float
 from cocair_sim.model import events as ev
 from cocair_sim.report.draw.data import FigureContext
 from cocair_sim.report.draw.style import PALETTE, figure, info, style
 from cocair_sim.report.registry import FigureInfo
-from cocair_sim.science.stats import bootstrap_mean_ci
+from cocair_sim.stats import bootstrap_mean_ci
 
 
 def alert_delays(model) -> list[tuple[str, float]]:
@@ -23,6 +24,8 @@ def alert_delays(model) -> list[tuple[str, float]]:
 
 
 def fig_alerts(ctx: FigureContext) -> FigureInfo:
+    """Figure `alerts`: hours from seizure to alert by channel (from the re-run replicates),
+    and seizures prompted by alerts against routine controls (from the stored runs)."""
     models = ctx.models
     conds = ctx.conditions
     relayed: dict[str, list[float]] = {}
@@ -71,16 +74,16 @@ def fig_alerts(ctx: FigureContext) -> FigureInfo:
     for run in ctx.runs():
         for k in ("alert_hits", "random_hits"):
             v = run.metrics.get(k)
-            hits.setdefault(run.condition, {}).setdefault(k, []).append(np.nan if v is None else v)
+            hits.setdefault(run.condition, {}).setdefault(k, []).append(as_float(v))
     present = [c for c in conds if c in hits]
     x = np.arange(len(present))
     rows = []
     for j, (k, label) in enumerate(
         [("alert_hits", "seizures prompted by alerts"), ("random_hits", "routine-control seizures")]
     ):
-        stats = [bootstrap_mean_ci(hits[c][k]) for c in present]
-        means = np.array([s[0] for s in stats])
-        err = np.abs(np.vstack([means - [s[1] for s in stats], [s[2] for s in stats] - means]))
+        cis = [bootstrap_mean_ci(hits[c][k]) for c in present]
+        means = np.array([ci.mean for ci in cis])
+        err = np.abs(np.vstack([means - [ci.low for ci in cis], [ci.high for ci in cis] - means]))
         ax2.bar(
             x + (j - 0.5) * 0.38,
             means,
@@ -94,8 +97,8 @@ def fig_alerts(ctx: FigureContext) -> FigureInfo:
             label=label,
         )
         rows += [
-            {"condition": c, "quantity": k, "mean": s[0], "ci_low": s[1], "ci_high": s[2]}
-            for c, s in zip(present, stats, strict=True)
+            {"condition": c, "quantity": k, "mean": ci.mean, "ci_low": ci.low, "ci_high": ci.high}
+            for c, ci in zip(present, cis, strict=True)
         ]
     ax2.set_xticks(x, present)
     ax2.set_xlabel("condition")

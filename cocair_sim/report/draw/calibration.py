@@ -22,6 +22,8 @@ _NICE = [0, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000, 
 
 @dataclass(frozen=True)
 class CalibrationData:
+    """What the calibration figures are drawn from: the calibration and its results."""
+
     calibration: Any  # cocair_sim.calibration.spec.Calibration
     posterior: Any  # DataFrame: a column per field, and `weight`
     generations: list[dict[str, Any]]
@@ -30,6 +32,7 @@ class CalibrationData:
 
     @property
     def parameters(self):
+        """The calibrated parameters, in file order."""
         return self.calibration.spec.parameters
 
     def narrowing(self) -> dict[str, float]:
@@ -71,6 +74,7 @@ def _small(ax, title: str, size: int) -> None:
 
 
 def fig_marginals(data: CalibrationData, folder: Path) -> FigureInfo:
+    """Each parameter's posterior against its prior."""
     pars = data.parameters
     fig, axes = _panels(len(pars), 2.4, 2.1)
     w = data.posterior["weight"].to_numpy()
@@ -102,6 +106,7 @@ def fig_marginals(data: CalibrationData, folder: Path) -> FigureInfo:
 
 
 def fig_pairs(data: CalibrationData, folder: Path) -> FigureInfo:
+    """Pairs plot of the parameters the calibration narrowed most."""
     narrow = data.narrowing()
     names = sorted(narrow, key=narrow.get)[: min(PAIRS, len(narrow))]
     k = len(names)
@@ -137,6 +142,7 @@ def fig_pairs(data: CalibrationData, folder: Path) -> FigureInfo:
 
 
 def fig_epsilon(data: CalibrationData, folder: Path) -> FigureInfo:
+    """Tolerance and acceptance rate by generation."""
     fig = figure(6.5, 3.0)
     ax = fig.subplots()
     g = [r["generation"] for r in data.generations]
@@ -165,6 +171,7 @@ def fig_epsilon(data: CalibrationData, folder: Path) -> FigureInfo:
 
 
 def fig_predictive(data: CalibrationData, folder: Path) -> FigureInfo:
+    """The posterior predictive of each target against its published value."""
     targets = data.calibration.targets
     fig, axes = _panels(len(targets), 2.5, 2.3)
     for j, (ax, target) in enumerate(zip(axes, targets, strict=True)):

@@ -5,14 +5,17 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from cocair_sim.missing import as_float
 from cocair_sim.model.metrics import metric_label
 from cocair_sim.report.draw.data import FigureContext
 from cocair_sim.report.draw.style import figure, info, style
 from cocair_sim.report.registry import FigureInfo
-from cocair_sim.science.stats import bootstrap_mean_ci
+from cocair_sim.stats import bootstrap_mean_ci
 
 
 def paired_difference_data(exp, summary, point: int) -> pd.DataFrame:
+    """The summary rows of one sweep point that compare a condition with the baseline: each
+    outcome's relative change, its CI and p-value."""
     rows = [
         {
             "point": r["point"],
@@ -41,6 +44,8 @@ def paired_difference_data(exp, summary, point: int) -> pd.DataFrame:
 
 
 def fig_paired(ctx: FigureContext) -> FigureInfo:
+    """Figure `paired_differences`: each condition's relative change against the baseline, per
+    outcome, with its CI."""
     exp, point = ctx.exp, ctx.point
     data = paired_difference_data(exp, ctx.summary, point)
     baseline = exp.spec.baseline_condition
@@ -92,14 +97,13 @@ def fig_paired(ctx: FigureContext) -> FigureInfo:
 
 
 def fig_kg_bars(ctx: FigureContext) -> FigureInfo:
+    """Figure `kg_flows`: kg shipped, seized and delivered per condition, with CIs."""
     keys = ["kg_shipped", "kg_seized", "kg_delivered"]
     values: dict[str, dict[str, list[float]]] = {}
     for run in ctx.runs():
         for k in keys:
             v = run.metrics.get(k)
-            values.setdefault(run.condition, {}).setdefault(k, []).append(
-                np.nan if v is None else float(v)
-            )
+            values.setdefault(run.condition, {}).setdefault(k, []).append(as_float(v))
     conds = [c for c in ctx.conditions if c in values]
     rows = []
     fig = figure(8, 4.2)
@@ -108,9 +112,9 @@ def fig_kg_bars(ctx: FigureContext) -> FigureInfo:
     x = np.arange(len(keys))
     for i, cond in enumerate(conds):
         st = style(ctx.conditions.index(cond))
-        stats = [bootstrap_mean_ci(values[cond][k]) for k in keys]
-        means = np.array([s[0] for s in stats])
-        err = np.abs(np.vstack([means - [s[1] for s in stats], [s[2] for s in stats] - means]))
+        cis = [bootstrap_mean_ci(values[cond][k]) for k in keys]
+        means = np.array([ci.mean for ci in cis])
+        err = np.abs(np.vstack([means - [ci.low for ci in cis], [ci.high for ci in cis] - means]))
         ax.bar(
             x + (i - (len(conds) - 1) / 2) * width,
             means,
@@ -123,8 +127,11 @@ def fig_kg_bars(ctx: FigureContext) -> FigureInfo:
             linewidth=0.6,
             label=cond,
         )
-        for k, (m, lo, hi) in zip(keys, stats, strict=True):
-            rows.append({"condition": cond, "quantity": k, "mean": m, "ci_low": lo, "ci_high": hi})
+        for k, ci in zip(keys, cis, strict=True):
+            rows.append(
+                {"condition": cond, "quantity": k, "mean": ci.mean, "ci_low": ci.low,
+                 "ci_high": ci.high}
+            )  # fmt: skip
     ax.set_xticks(x, ["shipped", "seized", "delivered"])
     ax.set_xlabel("cocaine flow (whole run)")
     ax.set_ylabel("cocaine (kg, mean over replicates)")

@@ -10,6 +10,10 @@ from typing import Any
 
 import numpy as np
 
+from cocair_sim.missing import as_float
+from cocair_sim.model.model import CocairModel
+from cocair_sim.scenario.loading import cached_scenario
+
 RERUNS = 3  # replicates per condition re-run in process for the map and alert timeliness
 
 
@@ -33,6 +37,8 @@ class FigureContext:
 
     @cached_property
     def conditions(self) -> list[str]:
+        """Condition names in the experiment file's order (each keeps its style in every
+        figure)."""
         return [c.name for c in self.exp.spec.conditions]
 
     def runs(self) -> list:
@@ -48,12 +54,7 @@ class FigureContext:
             if rec.point != self.point:
                 continue
             header = header or rec.daily_header
-            arr = np.array(
-                [
-                    [float(v) if v not in (None, "") else np.nan for v in row]
-                    for row in rec.daily_rows
-                ]
-            )
+            arr = np.array([[as_float(v) for v in row] for row in rec.daily_rows])
             runs.setdefault(rec.condition, []).append(arr)
         out = {}
         for cond, arrs in runs.items():
@@ -62,6 +63,7 @@ class FigureContext:
         return header, out
 
     def point_label(self) -> str:
+        """The swept values of the figures' point, `a = 1, b = 2` (empty without a sweep)."""
         if not self.exp.spec.sweep:
             return ""
         if self.summary:
@@ -71,6 +73,7 @@ class FigureContext:
         return ", ".join(f"{k} = {v}" for k, v in sweep.items())
 
     def sweep_note(self) -> str:
+        """A sentence for captions naming the sweep point shown (empty without a sweep)."""
         label = self.point_label()
         return f" Shown for the first sweep point ({label})." if label else ""
 
@@ -78,9 +81,6 @@ class FigureContext:
     def models(self) -> dict[str, list]:
         """The first stored replicates of each condition re-run in process (same seeds), with
         their event logs."""
-        from cocair_sim.model.model import CocairModel
-        from cocair_sim.scenario.loading import cached_scenario
-
         by_cond: dict[str, list[tuple[int, int, dict]]] = {}
         for r in self.runs():
             by_cond.setdefault(r.condition, []).append((r.replicate, r.seed, r.sweep))

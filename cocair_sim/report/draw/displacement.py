@@ -24,6 +24,8 @@ def via_shares(header: list[str], arr: np.ndarray) -> tuple[list[str], np.ndarra
 
 
 def top_airports(names, totals: np.ndarray, k: int = 6) -> list[int]:
+    """Indices of the (at most) `k` transit airports with the most kg, busiest first; airports
+    with none are left out."""
     order = np.argsort(-totals, kind="stable")
     return [int(i) for i in order[:k] if totals[i] > 0]
 
@@ -54,6 +56,8 @@ def stack(ax, days, shares, names, top, in_op):
 
 
 def fig_displacement(ctx: FigureContext) -> FigureInfo:
+    """Figure `displacement`: one panel per condition of the daily shares of kg through the
+    busiest transit airports."""
     header, arrays = ctx.daily_arrays()
     col = {h: i for i, h in enumerate(header)}
     conds = [c for c in ctx.conditions if c in arrays]

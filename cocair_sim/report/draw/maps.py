@@ -94,6 +94,7 @@ def draw_run_map(ax, model, title: str | None = None) -> dict[str, Any]:
 
 
 def map_legend(fig) -> None:
+    """The legend of `draw_run_map`'s symbols, below the figure's panels."""
     handles = [
         Line2D([], [], color=PALETTE[5], lw=3, label="route (width = kg carried)"),
         Line2D([], [], marker="^", ls="none", mfc="white", mec="0.2", label="source airport"),
@@ -141,6 +142,8 @@ def map_legend(fig) -> None:
 
 
 def fig_map(ctx: FigureContext) -> FigureInfo:
+    """Figure `map`: one panel per condition with the flows and seizures of its first re-run
+    replicate."""
     models = ctx.models
     conds = [c for c in ctx.conditions if models.get(c)]
     n = max(1, len(conds))

@@ -5,14 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+from matplotlib.figure import Figure
 
 from cocair_sim.report.draw.style import save
 
 
 def bar_chart(spec, rows: list[dict], folder: Path) -> list[Path]:
     """One panel per output: the main index per parameter with its 95 % CI."""
-    from matplotlib.figure import Figure
-
     main_index = "mu_star" if spec.method == "morris" else "ST"
     outputs = spec.outputs
     fig = Figure(figsize=(7.5, 2.2 + 0.35 * len(spec.parameters) * len(outputs)))

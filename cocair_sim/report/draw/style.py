@@ -7,6 +7,7 @@ markers and hatches, so they stay distinguishable for colour-blind readers and i
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,8 @@ OPERATION_SHADE = "0.85"
 
 @dataclass(frozen=True)
 class Style:
+    """How one condition is drawn: colour, line style, marker and hatch."""
+
     color: str
     linestyle: Any
     marker: str
@@ -39,6 +42,7 @@ class Style:
 
 
 def style(i: int) -> Style:
+    """The style of the `i`-th condition (styles cycle past the palette's length)."""
     return Style(
         PALETTE[i % len(PALETTE)],
         LINESTYLES[i % len(LINESTYLES)],
@@ -50,25 +54,27 @@ def style(i: int) -> Style:
 def warm_up() -> None:
     """Load what drawing needs (this module's imports, fonts, the Agg renderer) in a worker
     before its first figure job; `run_all` queues it behind the last runs of an experiment."""
-    import io
-
     fig = figure(1, 1)
     fig.subplots().set_title("warm-up")
     FigureCanvasAgg(fig).print_png(io.BytesIO())
 
 
 def figure(w: float, h: float) -> Figure:
+    """A new figure of `w` x `h` inches, with constrained layout, on its own Agg canvas."""
     fig = Figure(figsize=(w, h), layout="constrained")
     FigureCanvasAgg(fig)
     return fig
 
 
 def save(fig: Figure, folder: Path, name: str) -> tuple[Path, Path]:
+    """Save `fig` as folder/name.png and .svg; the same figure always gives the same bytes
+    (no dates or versions, SVG ids salted by the figure's name instead of at random)."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     png, svg = folder / f"{name}.png", folder / f"{name}.svg"
     fig.savefig(png, dpi=DPI, metadata={"Software": None})
-    fig.savefig(svg, metadata={"Date": None, "Creator": None})
+    with matplotlib.rc_context({"svg.hashsalt": name}):
+        fig.savefig(svg, metadata={"Date": None, "Creator": None})
     return png, svg
 
 
@@ -79,6 +85,8 @@ def info(fig, folder, name, title, caption, data) -> FigureInfo:
 
 
 def shade_operation(ax, days, in_op) -> None:
+    """Shade the operation window's days (`in_op` true) in grey behind the data, labelled once
+    for the legend."""
     days = np.asarray(days)
     mask = np.asarray(in_op, dtype=bool)
     if not mask.any():

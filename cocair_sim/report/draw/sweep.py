@@ -18,6 +18,8 @@ def _is_number(v) -> bool:
 
 
 def fig_sweep(ctx: FigureContext) -> FigureInfo | None:
+    """Figure `sweep`: up to four outcomes along the first swept parameter, one line per
+    condition (None without a sweep)."""
     exp = ctx.exp
     if not exp.spec.sweep:
         return None

@@ -7,12 +7,13 @@ import pandas as pd
 from cocair_sim.report.draw.data import FigureContext
 from cocair_sim.report.draw.style import figure, info, shade_operation, style
 from cocair_sim.report.registry import FigureInfo
-from cocair_sim.science.stats import bootstrap_column_ci
+from cocair_sim.stats import bootstrap_column_ci
 
 N_BOOT_DAILY = 1000
 
 
 def fig_timeseries(ctx: FigureContext) -> FigureInfo:
+    """Figure `timeseries`: cumulative kg seized and seizure cases by day, per condition."""
     header, arrays = ctx.daily_arrays()
     col = {h: i for i, h in enumerate(header)}
     fig = figure(11, 4.2)
@@ -29,11 +30,11 @@ def fig_timeseries(ctx: FigureContext) -> FigureInfo:
             if not shaded:
                 shade_operation(ax, days, arr[0, :, col["in_operation"]] > 0)
                 shaded = True
-            mean, low, high = bootstrap_column_ci(arr[:, :, col[key]], n_boot=N_BOOT_DAILY)
+            ci = bootstrap_column_ci(arr[:, :, col[key]], n_boot=N_BOOT_DAILY)
             st = style(i)
-            ax.fill_between(days, low, high, color=st.color, alpha=0.2, linewidth=0)
-            ax.plot(days, mean, color=st.color, linestyle=st.linestyle, label=cond, lw=1.8)
-            for d, m, lo, hi in zip(days, mean, low, high, strict=True):
+            ax.fill_between(days, ci.low, ci.high, color=st.color, alpha=0.2, linewidth=0)
+            ax.plot(days, ci.mean, color=st.color, linestyle=st.linestyle, label=cond, lw=1.8)
+            for d, m, lo, hi in zip(days, ci.mean, ci.low, ci.high, strict=True):
                 rows.append(
                     {
                         "series": key,

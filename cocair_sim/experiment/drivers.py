@@ -9,31 +9,17 @@ a parameter with a correlation near zero could be known exactly without narrowin
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
+
+from cocair_sim.missing import as_float
+from cocair_sim.stats import rank_correlation
 
 DRIVER_COLUMNS = [
     "metric", "condition", "baseline", "parameter", "spearman_rho", "ci_low", "ci_high",
     "p_value", "n",
 ]  # fmt: skip
-
-
-def rank_correlation(x, y) -> tuple[float, float, float, float]:
-    """Spearman's rho of x and y, its 95 % interval (Fisher's z with Bonett and Wright's
-    variance for Spearman's rho, Psychometrika 2000) and its p-value."""
-    from scipy import stats
-
-    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
-    n = x.size
-    if n < 4 or np.all(x == x[0]) or np.all(y == y[0]):
-        return math.nan, math.nan, math.nan, math.nan
-    res = stats.spearmanr(x, y)
-    rho = float(res.statistic)
-    z = math.atanh(max(min(rho, 0.999999), -0.999999))
-    half = 1.959964 * math.sqrt((1 + rho**2 / 2) / (n - 3))
-    return rho, math.tanh(z - half), math.tanh(z + half), float(res.pvalue)
 
 
 def driver_rows(exp, store) -> list[dict[str, Any]]:
@@ -60,11 +46,12 @@ def driver_rows(exp, store) -> list[dict[str, Any]]:
                 diff = [_value(a, metric) - _value(b, metric) for a, b in pairs]
                 rows = []
                 for field, values in drawn.items():
-                    rho, low, high, p = rank_correlation(values, diff)
+                    rc = rank_correlation(values, diff)
                     rows.append(
                         {"point": point, "metric": metric, "condition": cond,
-                         "baseline": baseline, "parameter": field, "spearman_rho": rho,
-                         "ci_low": low, "ci_high": high, "p_value": p, "n": len(reps)}
+                         "baseline": baseline, "parameter": field, "spearman_rho": rc.rho,
+                         "ci_low": rc.low, "ci_high": rc.high, "p_value": rc.p_value,
+                         "n": len(reps)}
                     )  # fmt: skip
                 rows.sort(key=lambda r: -abs(np.nan_to_num(r["spearman_rho"])))
                 out.extend(rows)
@@ -87,5 +74,4 @@ def _distinct_fields(fields, pairs) -> dict[str, list]:
 
 
 def _value(run, metric: str) -> float:
-    v = run.metrics.get(metric)
-    return math.nan if v is None else float(v)
+    return as_float(run.metrics.get(metric))

@@ -8,12 +8,12 @@ gives the same bytes.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from cocair_sim.missing import as_float
 from cocair_sim.model.events import EVENT_FIELDS
 from cocair_sim.model.metrics import OPERATION_PREFIX, operation_metrics, whole_run_metrics
 from cocair_sim.scenario.schema import METHODS
@@ -78,10 +78,10 @@ def flat_metrics(summary: dict[str, Any]) -> dict[str, float]:
     out: dict[str, float] = {}
     for m in whole_run_metrics():
         v = summary.get(m.name)
-        out[m.name] = math.nan if v is None else float(v)
+        out[m.name] = as_float(v)
     for m in operation_metrics():
         v = summary["operation"].get(m.name)
-        out[OPERATION_PREFIX + m.name] = math.nan if v is None else float(v)
+        out[OPERATION_PREFIX + m.name] = as_float(v)
     for iata, share in summary["share_via_transit"].items():
         out[f"share_via.{iata}"] = float(share)
     return out

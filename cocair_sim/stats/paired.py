@@ -6,7 +6,7 @@ All resampling uses a fixed seed so that the same results always give the same i
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
@@ -30,35 +30,55 @@ def resample_indices(n: int, n_boot: int, seed: int) -> np.ndarray:
     return idx
 
 
-def bootstrap_mean_ci(values, level: float = 0.95, n_boot: int = N_BOOT, seed: int = BOOT_SEED):
-    """Percentile bootstrap CI of the mean: (mean, low, high). NaN-safe; one value gives a point.
+@dataclass(frozen=True, slots=True)
+class Interval:
+    """A mean and its confidence interval (NaN when there was nothing to average)."""
+
+    mean: float
+    low: float
+    high: float
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnIntervals:
+    """Means and confidence intervals of every column of a matrix, as arrays."""
+
+    mean: np.ndarray
+    low: np.ndarray
+    high: np.ndarray
+
+
+def bootstrap_mean_ci(
+    values, level: float = 0.95, n_boot: int = N_BOOT, seed: int = BOOT_SEED
+) -> Interval:
+    """Percentile bootstrap CI of the mean. NaN-safe; one value gives a point.
 
     For a matrix of replicates (rows) by columns (days, say), see `bootstrap_column_ci`."""
     x = _clean(values)
     if x.size == 0:
-        return math.nan, math.nan, math.nan
+        return Interval(math.nan, math.nan, math.nan)
     mean = float(x.mean())
     if x.size == 1 or np.all(x == x[0]):
-        return mean, mean, mean
+        return Interval(mean, mean, mean)
     means = x[resample_indices(x.size, n_boot, seed)].mean(axis=1)
     tail = (1.0 - level) / 2.0
     low, high = np.quantile(means, [tail, 1.0 - tail])
-    return mean, float(low), float(high)
+    return Interval(mean, float(low), float(high))
 
 
 def bootstrap_column_ci(
     x, level: float = 0.95, n_boot: int = N_BOOT, seed: int = BOOT_SEED
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+) -> ColumnIntervals:
     """Mean and percentile bootstrap CI of every column of `x` (replicates are rows), all
-    columns resampled by the same rows: (mean, low, high) arrays. One row gives points."""
+    columns resampled by the same rows. One row gives points."""
     x = np.asarray(x, dtype=float)
     mean = x.mean(axis=0)
     if x.shape[0] < 2:
-        return mean, mean.copy(), mean.copy()
+        return ColumnIntervals(mean, mean.copy(), mean.copy())
     means = x[resample_indices(x.shape[0], n_boot, seed)].mean(axis=1)
     tail = (1.0 - level) / 2.0
     low, high = np.quantile(means, [tail, 1.0 - tail], axis=0)
-    return mean, low, high
+    return ColumnIntervals(mean, low, high)
 
 
 @dataclass(frozen=True)
@@ -82,9 +102,6 @@ class PairedComparison:
     share_above: float = math.nan
     share_below: float = math.nan
 
-    def as_dict(self) -> dict[str, float]:
-        return asdict(self)
-
 
 def paired_comparison(
     treatment, baseline, level: float = 0.95, n_boot: int = N_BOOT, seed: int = BOOT_SEED
@@ -101,7 +118,8 @@ def paired_comparison(
         nan = math.nan
         return PairedComparison(0, nan, nan, nan, nan, nan, nan, nan, nan)
     d = t - b
-    mean, low, high = bootstrap_mean_ci(d, level, n_boot, seed)
+    interval = bootstrap_mean_ci(d, level, n_boot, seed)
+    mean = interval.mean
     base_mean = float(b.mean())
     if n > 1 and not np.all(d == d[0]):
         idx = resample_indices(n, n_boot, seed + 1)
@@ -123,8 +141,9 @@ def paired_comparison(
     p05, p95 = np.quantile(d, [0.05, 0.95])
     above, below = float(np.mean(d > 0)), float(np.mean(d < 0))
     return PairedComparison(
-        n, mean, low, high, rel, rel_low, rel_high, p, dz, float(p05), float(p95), above, below
-    )
+        n, mean, interval.low, interval.high, rel, rel_low, rel_high, p, dz, float(p05),
+        float(p95), above, below,
+    )  # fmt: skip
 
 
 def wilcoxon_p(differences) -> float:
@@ -134,9 +153,9 @@ def wilcoxon_p(differences) -> float:
         return 1.0
     if np.count_nonzero(d) < 2:
         return 1.0
-    # Imported here, not at the top: figures use the bootstrap above in worker processes, and
-    # scipy.stats would cost each of them a slow import for nothing.
-    from scipy import stats as sps
+    # scipy.stats is imported on first use: the processes that draw figures use the bootstrap
+    # above and nothing else, and would pay a slow import for nothing.
+    from scipy import stats as sps  # noqa: PLC0415
 
     res = sps.wilcoxon(d, zero_method="wilcox", alternative="two-sided")
     return float(res.pvalue)
