@@ -15,12 +15,15 @@ import mesa
 import numpy as np
 
 from cocair_sim.intel.reports import (
+    FLAG,
     ORG,
     POLICE,
     PROFILE_FLIGHT,
     PROFILE_ROUTE,
     Alert,
     IntelReport,
+    Match,
+    passenger_key,
 )
 from cocair_sim.model import events as ev
 from cocair_sim.scenario.schema import METHODS
@@ -37,9 +40,16 @@ if TYPE_CHECKING:
 U_ROUTE, U_METHOD, U_START, U_PROFILE, U_TALK, U_RECOGNISE = range(6)
 U_SELECT = 6  # + stop number (up to 4 control points)
 U_DETECT = 10  # + stop number
-N_UNIFORMS = 14
+U_LARGE = 14  # a large consignment rather than a typical load
+U_EXPOSED = 15  # a companion's seizure exposes this courier
+U_FLAG = 16  # passenger-data checks flag this courier
+N_UNIFORMS = 17
+
+PARTIES = 1  # the key of an organisation's party stream under its own
 
 PROFILE_COUNT = 48  # 6 nationality groups x 4 age bands x 2 sexes
+
+TRAVELLING = ("at_airport", "in_flight")  # a courier's states between launch and the end
 
 DEPARTURE, TRANSIT, ARRIVAL = "departure", "transit", "arrival"
 STAGE_INDEX = {DEPARTURE: 0, TRANSIT: 1, ARRIVAL: 2}
@@ -71,6 +81,11 @@ class TraffickerOrganisation(mesa.Agent):
         self.spec = spec
         self.name = spec.name
         self.stream = np.random.default_rng(seed_seq)
+        # Party sizes from a stream of their own, so that travelling alone (group size 1) draws
+        # exactly what it did before parties existed.
+        self.party_stream = np.random.default_rng(
+            np.random.SeedSequence(seed_seq.entropy, spawn_key=(*seed_seq.spawn_key, PARTIES))
+        )
         self.profile_pool = self.stream.choice(
             PROFILE_COUNT, size=spec.profile_pool, replace=False
         ).tolist()
@@ -84,6 +99,8 @@ class TraffickerOrganisation(mesa.Agent):
         self.spent_usd = 0.0
         self.lead = spec.booking_lead_days
         self.rate = spec.couriers_per_week / 7.0 * model.spec.trafficking.volume_multiplier
+        self.extra_companions = spec.group_size - 1.0  # mean companions of a party's leader
+        self.party_rate = self.rate / spec.group_size  # parties a day
         self.relative_detection = model.route_choice.relative_detection[index].tolist()
         # Booked trips by departure day: (courier, departure hour, cost of the trip).
         self.bookings: dict[int, list[tuple[Courier, float, float]]] = {}
@@ -112,10 +129,12 @@ class TraffickerOrganisation(mesa.Agent):
             model.launch(courier, hour)
 
     def book(self, day: int) -> None:
-        """Book the trips leaving on `day` (a Poisson number): itinerary, method, load and
-        profile drawn now, with every random number the trip will need (see U_*)."""
+        """Book the trips leaving on `day` (a Poisson number of couriers, in parties that fly
+        together): itinerary, method, load and profile drawn now, with every random number the
+        trip will need (see U_*)."""
         model, t = self.model, self.tables
-        n = int(self.stream.poisson(self.rate))
+        leaders = self._parties(int(self.stream.poisson(self.party_rate)))
+        n = len(leaders)
         if n == 0 or not self.itineraries:
             return
         uniforms = self.stream.random((n, N_UNIFORMS)).tolist()
@@ -126,17 +145,31 @@ class TraffickerOrganisation(mesa.Agent):
         # there; math.exp would not).
         route_cdf = model.route_cdf[self.index]  # today's choices, cumulative (see beliefs)
         method_cdf, sigma = model.method_cdf[self.index], t.method_sigma
-        routes = [bisect_right(route_cdf, u[U_ROUTE]) for u in uniforms]
+        # A party flies together: its companions take the leader's itinerary and departure.
+        routes = [bisect_right(route_cdf, uniforms[k][U_ROUTE]) for k in leaders]
+        starts = [uniforms[k][U_START] for k in leaders]
         methods = [bisect_right(method_cdf, u[U_METHOD]) for u in uniforms]
-        spread = np.exp(np.array([sigma[m] for m in methods]) * normals).tolist()
+        large = t.large
+        scale = [
+            large[m][3] if large[m] is not None and u[U_LARGE] < large[m][0] else sigma[m]
+            for u, m in zip(uniforms, methods, strict=True)
+        ]
+        spread = np.exp(np.array(scale) * normals).tolist()
         pool, n_pool = self.profile_pool, len(self.profile_pool)
         buy, fee = self.spec.buy_price_per_kg, self.spec.courier_fee
         day_start = day * 24.0
         terms, itineraries, costs = t.method_terms, t.itineraries, t.ticket_costs
         booked = self.bookings.setdefault(day, [])
-        for u, r, m, lognormal in zip(uniforms, routes, methods, spread, strict=True):
+        parties: dict[int, list[Courier]] = {}
+        picks = zip(uniforms, routes, methods, spread, strict=True)
+        for i, (u, r, m, lognormal) in enumerate(picks):
             method, method_index, lowest, highest, median = terms[m]
-            kg = min(highest, max(lowest, median * lognormal))
+            big = large[m]
+            if big is not None and u[U_LARGE] < big[0]:  # (share, median, max, sigma)
+                kg = min(big[2], max(lowest, big[1] * lognormal))
+            else:
+                kg = min(highest, max(lowest, median * lognormal))
+            party = parties.setdefault(leaders[i], [])
             courier = Courier(
                 model.next_courier_id(),
                 self,
@@ -146,8 +179,22 @@ class TraffickerOrganisation(mesa.Agent):
                 round(kg * 1000),
                 pool[int(u[U_PROFILE] * n_pool)],
                 u,
+                party,
             )
-            booked.append((courier, day_start + 24.0 * u[U_START], kg * buy + fee + costs[r]))
+            party.append(courier)
+            booked.append((courier, day_start + 24.0 * starts[i], kg * buy + fee + costs[r]))
+
+    def _parties(self, parties: int) -> list[int]:
+        """The day's couriers, as the index of each one's party leader: `parties` parties of
+        1 + Poisson(group_size - 1) couriers each, so couriers a day average
+        `couriers_per_week / 7`. Alone (group size 1), each leads itself and nothing is drawn."""
+        if self.extra_companions <= 0.0:
+            return list(range(parties))
+        leaders: list[int] = []
+        for _ in range(parties):
+            size = 1 + int(self.party_stream.poisson(self.extra_companions))
+            leaders.extend([len(leaders)] * size)
+        return leaders
 
 
 class Courier:
@@ -170,6 +217,7 @@ class Courier:
         "method",
         "method_index",
         "organisation",
+        "party",
         "profile",
         "stages",
         "state",
@@ -179,7 +227,16 @@ class Courier:
     )
 
     def __init__(
-        self, unique_id, organisation, itinerary, method, method_index, grams, profile, uniforms
+        self,
+        unique_id,
+        organisation,
+        itinerary,
+        method,
+        method_index,
+        grams,
+        profile,
+        uniforms,
+        party=None,
     ):
         self.unique_id = unique_id
         self.organisation = organisation
@@ -192,6 +249,7 @@ class Courier:
         self.grams = grams
         self.profile = profile
         self.uniforms = uniforms  # N_UNIFORMS numbers, laid out as U_* says
+        self.party: list[Courier] = party if party is not None else [self]  # who flies together
         self.state = "booked"  # booked -> at_airport / in_flight -> delivered | seized
         self.stop = 0  # index into itinerary.airports of the next control point
         self.flight = ""  # flight code of the leg touching the current stop
@@ -204,9 +262,23 @@ class Courier:
         return self.grams / 1000.0
 
     def match_keys(self) -> tuple[tuple, ...]:
-        """What alerts on this courier would match (asked only where alerts are posted)."""
+        """What alerts on this courier would match (asked only where alerts are posted): his
+        name first, then his profile on his route and on his flight."""
         route = (self.airports[0], self.airports[-1])
-        return ((PROFILE_ROUTE, self.profile, route), (PROFILE_FLIGHT, self.profile, self.flight))
+        return (
+            passenger_key(self.unique_id),
+            (PROFILE_ROUTE, self.profile, route),
+            (PROFILE_FLIGHT, self.profile, self.flight),
+        )
+
+    def companions_travelling(self) -> list[Courier]:
+        """The others of his party still on their way."""
+        return [c for c in self.party if c is not self and c.state in TRAVELLING]
+
+    @property
+    def travelling(self) -> bool:
+        """Whether he is still on his way (not yet delivered or seized)."""
+        return self.state in TRAVELLING
 
     @property
     def airport(self) -> int:
@@ -343,6 +415,7 @@ class CustomsUnit(mesa.Agent):
         relay = model.spec.relay
         self._targeting_uplift = relay.targeting_uplift
         self._org_recognition = relay.org_recognition
+        self._named_control = relay.named_control
         self.controls_per_alert = relay.controls_per_alert
 
     @override
@@ -357,7 +430,7 @@ class CustomsUnit(mesa.Agent):
     def selection_probability(self, stage: int, from_source: bool, flagged: bool) -> float:
         """Chance a courier is picked for control. Alerts focus capacity, they never add to it."""
         base = self.profile.base_selection(self.capacity, stage, from_source)
-        load = self.board.active * self.controls_per_alert + self.flagged_controls
+        load = self.board.look_alike * self.controls_per_alert + self.flagged_controls
         spare = max(0.0, 1.0 - load / self.capacity)
         if flagged and self.flagged_controls < self.capacity:
             return min(1.0, base * self._targeting_uplift)
@@ -417,8 +490,9 @@ class CustomsUnit(mesa.Agent):
             agency=alert.agency,
         )
 
-    def screen(self, courier: Courier) -> tuple[bool, Alert | None]:
-        """Control decision for one courier at this airport: (seized, the alert that flagged it)."""
+    def screen(self, courier: Courier) -> tuple[bool, Match | None]:
+        """Control decision for one courier at this airport: (seized, the alert that flagged
+        him and how it matched)."""
         stop = courier.stop
         u = courier.uniforms
         if self.board.active or self.flagged_controls:
@@ -432,18 +506,23 @@ class CustomsUnit(mesa.Agent):
     def _screen_with_alerts(self, courier: Courier, stop: int, u: list[float]):
         stage_key = courier.stages[stop]
         recognised = u[U_RECOGNISE] < self._org_recognition
-        alert = (
+        match = (
             self.board.match(courier.match_keys(), courier.organisation.org_key, recognised)
             if self.board.active
             else None
         )
-        p_select = self.selection_probability(min(stage_key, 2), stage_key == 3, alert is not None)
+        if match is not None and match.named:  # they know whom to stop
+            p_select = self._named_control
+        else:
+            p_select = self.selection_probability(
+                min(stage_key, 2), stage_key == 3, match is not None
+            )
         if u[U_SELECT + stop] >= p_select:
             return False, None
-        if alert is not None:
+        if match is not None:
             self.flagged_controls += 1
         seized = u[U_DETECT + stop] < self._detection[courier.method_index]
-        return seized, alert
+        return seized, match
 
 
 class ContactPoint(mesa.Agent):
@@ -484,9 +563,9 @@ class ContactPoint(mesa.Agent):
         if self.agency == POLICE:
             # Both numbers are drawn whatever the outcome, so that the follow-up's parameters
             # change no other draw of the run.
-            relay = model.spec.relay
-            success = model.intel_rng.random() < relay.follow_up_probability
-            extra = 1 + int(model.intel_rng.integers(0, max(relay.follow_up_arrests_max, 1)))
+            relay, rng = model.spec.relay, model.agency_rng
+            success = rng.random() < relay.follow_up_probability
+            extra = 1 + int(rng.integers(0, max(relay.follow_up_arrests_max, 1)))
             if success:
                 model.record_arrests(extra, t, report)
         if model.relay_active(t):
@@ -498,54 +577,13 @@ class ContactPoint(mesa.Agent):
         self.alert_airports(report, self.model.now, channel)
 
     def alert_airports(self, report: IntelReport, t: float, channel: str) -> None:
-        """Alert this country's airports. The seizing unit itself is not alerted: its own risk
-        profiling already covers what it just found."""
-        for a in self.airports:
-            if a != report.airport:
+        """Alert this country's airports: all of them for a seizure (but the seizing unit, whose
+        own risk profiling already covers what it found), those ahead on the itinerary for a
+        passenger-data flag (nobody else can meet the passenger)."""
+        targets = self.airports
+        if report.kind == FLAG:
+            ahead = set(report.airports_ahead())
+            targets = [a for a in self.airports if a in ahead]
+        for a in targets:
+            if a != report.airport or report.kind == FLAG:
                 self.model.issue_alert(report, self.agency, a, channel, t)
-
-
-class CoordinationHub(mesa.Agent):
-    """The Operational Coordination Unit (customs and police officers together): relays each
-    report to the contact point of the same agency in every connected country, after `latency`
-    hours, sending at most `capacity` messages a day (the rest wait)."""
-
-    def __init__(self, model, airport, connected: list[int], latency: float, capacity: int):
-        super().__init__(model)
-        self.airport = airport
-        self.connected = connected
-        self.latency = latency
-        self.capacity = capacity
-        self.sent_per_day: dict[int, int] = {}
-        self.messages = 0
-
-    def receive_report(self, payload: tuple[IntelReport, str]) -> None:
-        """A connected country's report (and the agency that sent it): relay it to the same
-        agency's contact point in every other connected country."""
-        report, agency = payload
-        model = self.model
-        t = model.now
-        model.log(
-            t,
-            ev.HUB_RECEIVED,
-            self.airport.index,
-            report=report.id,
-            courier=report.courier_id,
-            channel="hub",
-            agency=agency,
-        )
-        peers = model.contact_points[agency]
-        for country in self.connected:
-            if country == report.country:
-                continue
-            send = self._next_slot(t)
-            self.messages += 1
-            model.relay_message(send + self.latency, peers[country], report, "hub")
-
-    def _next_slot(self, t: float) -> float:
-        """Time the next message can leave: now, or the start of the first day with capacity."""
-        day = int(t // 24)
-        while self.sent_per_day.get(day, 0) >= self.capacity:
-            day += 1
-        self.sent_per_day[day] = self.sent_per_day.get(day, 0) + 1
-        return t if day == int(t // 24) else day * 24.0

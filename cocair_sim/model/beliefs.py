@@ -7,7 +7,7 @@ normal times, and the chance a control finds the drugs, by concealment method. I
 risk at each airport is that baseline times a multiplier, learnt from evidence: its own
 couriers' passages and losses, and public news of other organisations' seizures. Each evening it
 chooses routes by a logit on expected profit per courier, and shifts its mix of concealment
-methods toward those whose expected profit rose (`RouteChoice`).
+methods by a logit on each method's change in expected profit per kg (`RouteChoice.choose`).
 
 The evidence is unbiased in normal times, so that beliefs only move when risk does:
 - an own courier of method m that reaches airport a adds d_m(a) / d0(a) passages there (its
@@ -38,7 +38,7 @@ from cocair_sim.scenario.schema import METHODS
 if TYPE_CHECKING:
     from cocair_sim.model.model import CocairModel
     from cocair_sim.scenario.network import ControlPoints, Itinerary
-    from cocair_sim.scenario.schema import KgDistribution, OrganisationSpec
+    from cocair_sim.scenario.schema import KgDistribution, LargeConsignments, OrganisationSpec
 
 MAX_CONTROLS = 4  # control points of an itinerary with at most two connections
 RISK_CAP = 0.99  # no control point is believed certain death
@@ -58,10 +58,21 @@ def cumulative(probabilities: np.ndarray) -> list[float]:
     return cdf
 
 
-def expected_kg(kg: KgDistribution) -> float:
-    """Mean load of a method: a lognormal around the median, clipped to [min, max]."""
-    draws = kg.median * np.exp(kg.sigma * np.sqrt(2.0) * _NODES)
-    return float(np.clip(draws, kg.min, kg.max) @ _WEIGHTS / np.sqrt(np.pi))
+def _clipped_lognormal_mean(median: float, sigma: float, low: float, high: float) -> float:
+    """Mean of median x exp(sigma Z), Z standard normal, clipped to [low, high] (by
+    Gauss-Hermite quadrature)."""
+    draws = median * np.exp(sigma * np.sqrt(2.0) * _NODES)
+    return float(np.clip(draws, low, high) @ _WEIGHTS / np.sqrt(np.pi))
+
+
+def expected_kg(kg: KgDistribution, large: LargeConsignments | None = None) -> float:
+    """Mean load of a method: a lognormal around the median, clipped to [min, max]; with large
+    consignments, their share drawn from their own lognormal, clipped to [min, their max]."""
+    typical = _clipped_lognormal_mean(kg.median, kg.sigma, kg.min, kg.max)
+    if large is None or large.share == 0.0:
+        return typical
+    big = _clipped_lognormal_mean(large.median, large.sigma, kg.min, large.max)
+    return (1.0 - large.share) * typical + large.share * big
 
 
 def _read_only(*arrays: np.ndarray) -> None:
@@ -76,10 +87,12 @@ class RouteTables:
     scenario alone, so it is built once per scenario and shared (read-only) by every model."""
 
     itineraries: list[Itinerary]
-    # The methods as Python numbers, read per courier: the lognormal spread of the load, and
-    # (method, index in METHODS, min, max, median kg), in the organisation's own order.
+    # The methods as Python numbers, read per courier: the lognormal spread of the load,
+    # (method, index in METHODS, min, max, median kg), and large consignments (share, median,
+    # max kg, spread; None without), in the organisation's own order.
     method_sigma: tuple[float, ...]
     method_terms: tuple[tuple[str, int, float, float, float], ...]
+    large: tuple[tuple[float, float, float, float] | None, ...]
     method_index: np.ndarray  # the organisation's methods as indices into METHODS
     base_share: np.ndarray  # share of each method (METHODS order, 0 for unused ones)
     kg: np.ndarray  # mean load of each method (METHODS order)
@@ -111,17 +124,24 @@ class RouteTables:
         costs = np.array([spec.ticket_cost_per_1000km * it.km / 1000.0 for it in itineraries])
         loads = model.spec.trafficking.load_multiplier
         kg = {m: _scaled(spec.methods[m].kg, loads) for m in methods}
+        large = {m: _scaled_large(spec.methods[m].large, loads) for m in methods}
         tables = cls(
             itineraries=itineraries,
             method_sigma=tuple(float(kg[m].sigma) for m in methods),
             method_terms=tuple(
                 (m, METHODS.index(m), kg[m].min, kg[m].max, kg[m].median) for m in methods
             ),
+            large=tuple(
+                None
+                if large[m] is None or large[m].share == 0.0
+                else (large[m].share, large[m].median, large[m].max, large[m].sigma)
+                for m in methods
+            ),
             method_index=np.array([METHODS.index(m) for m in methods], dtype=np.intp),
             base_share=np.array(
                 [spec.methods[m].share if m in spec.methods else 0.0 for m in METHODS]
             ),
-            kg=np.array([expected_kg(kg[m]) if m in kg else 0.0 for m in METHODS]),
+            kg=np.array([expected_kg(kg[m], large[m]) if m in kg else 0.0 for m in METHODS]),
             ticket_costs=costs.tolist(),
             stops=stops,
             stop_select=select,
@@ -132,6 +152,13 @@ class RouteTables:
             *(v for v in (getattr(tables, f) for f in cls.__slots__) if isinstance(v, np.ndarray))
         )
         return tables
+
+
+def _scaled_large(large: LargeConsignments | None, factor: float) -> LargeConsignments | None:
+    """Large consignments with their weights scaled (`trafficking.load_multiplier`)."""
+    if large is None or factor == 1.0:
+        return large
+    return large.model_copy(update={"median": large.median * factor, "max": large.max * factor})
 
 
 def _scaled(kg: KgDistribution, factor: float) -> KgDistribution:
@@ -180,8 +207,9 @@ class RouteChoice:
     news_traffic: np.ndarray  # organisation x airport: the passages news counts against
     relative_detection: np.ndarray  # organisation x method x airport: d_m(a) / d0(a)
     method_adaptive: np.ndarray  # organisation x 1: shifts its mix of methods
-    method_scale: np.ndarray  # organisation x 1: the logit's scale for methods
-    prior_method_value: np.ndarray  # organisation x method: value per courier at the prior
+    method_scale: np.ndarray  # organisation x 1: the methods' logit scale, USD per kg
+    sell_per_org: np.ndarray  # organisation x 1: sell price per kg
+    prior_survival: np.ndarray  # row x method: chance a courier gets through at the prior risk
     prior: Choice  # the choices on no evidence
     adaptive: bool  # any organisation learns at all
 
@@ -237,7 +265,7 @@ class RouteChoice:
         )
         # The prior: choices at multiplier 1 everywhere, with the methods' base shares.
         ones = np.ones((n_org, n_air))
-        values = _method_values(fields, ones)
+        values = _method_values(fields, _survival(fields, ones))
         routes = _route_logit(fields, values, base_share)
         prior = Choice(routes, base_share)
         # What each organisation expects a courier to meet at each airport in normal times.
@@ -252,7 +280,6 @@ class RouteChoice:
         others = expected_news.sum(axis=0, keepdims=True) - expected_news
         learns = (prior_mean > 0) & adaptive[:, None]
         strength = np.array([1.0 / max(s.adaptation.rate, 1e-9) for s in specs]).reshape(n_org, 1)
-        prior_value = _method_value_per_courier(fields, values, routes)
         fields.update(
             alpha0=strength * prior_mean,
             pseudo_total=strength * np.ones((n_org, n_air)),
@@ -261,13 +288,13 @@ class RouteChoice:
             learns=learns,
             news_traffic=np.where(learns, others / prior_floor, 0.0),
             relative_detection=relative,
+            # A change in expected profit of `temperature` x the sell price per kg (a change of
+            # `temperature` in the chance of getting through) shifts a method's weight by e.
             method_scale=np.array(
-                [
-                    s.choice_temperature * max(abs(float(base_share[k] @ prior_value[k])), 1.0)
-                    for k, s in enumerate(specs)
-                ]
+                [max(s.choice_temperature * s.sell_price_per_kg, 1e-9) for s in specs]
             ).reshape(n_org, 1),
-            prior_method_value=prior_value,
+            sell_per_org=np.array([s.sell_price_per_kg for s in specs]).reshape(n_org, 1),
+            prior_survival=_survival(fields, ones),
             prior=prior,
             adaptive=bool(adaptive.any()),
         )
@@ -287,13 +314,22 @@ class RouteChoice:
 
     def choose(self, losses: np.ndarray, passes: np.ndarray, shares: np.ndarray) -> Choice:
         """Every organisation's choices for tomorrow's bookings, given its evidence so far:
-        routes by a logit on expected profit per courier under its current method mix, then a
-        mix of methods shifted toward those whose expected value rose since the prior."""
+        routes by a logit on expected profit per courier under its current method mix; then
+        its mix of methods, by a logit on each method's expected profit per kg shipped.
+
+        The organisation's cocaine is what it has to move, so it compares methods per kg: a
+        kilogram sent by method m earns its sell price times the chance of getting through,
+        less its costs. Only the chance of getting through changes with beliefs, so the mix
+        moves by each method's change in expected profit per kg since normal times, on today's
+        routes: a risk that rises alike for every method (equal detection) moves nothing, and
+        one that rises more for a method (it is detected more often where controls rose) moves
+        kilograms away from it. The base shares hold everything else (skills, costs, habit)."""
         f = {name: getattr(self, name) for name in self.__slots__}
-        values = _method_values(f, self.multiplier(losses, passes))
+        survival = _survival(f, self.multiplier(losses, passes))
+        values = _method_values(f, survival)
         routes = _route_logit(f, values, shares)
-        value = _method_value_per_courier(f, values, routes)
-        shift = np.exp((value - self.prior_method_value) / self.method_scale)
+        change = _per_organisation(f, survival - self.prior_survival, routes)
+        shift = np.exp(change * self.sell_per_org / self.method_scale)
         weights = self.base_share * shift
         adapted = weights / weights.sum(axis=1, keepdims=True)
         return Choice(routes, np.where(self.method_adaptive, adapted, self.base_share))
@@ -318,12 +354,17 @@ def _detection_by_airport(tables: list[RouteTables], n_air: int) -> np.ndarray:
     return out
 
 
-def _method_values(f: dict, multiplier: np.ndarray) -> np.ndarray:
-    """row x method: what a courier on the row's itinerary is worth with each method (expected
-    sales if it survives, minus the drugs' cost), given the believed multipliers."""
+def _survival(f: dict, multiplier: np.ndarray) -> np.ndarray:
+    """row x method: the chance a courier on the row's itinerary gets through with each
+    method, given the believed multipliers."""
     mult = multiplier.ravel()[f["stop_index"]]  # row x control point
     risk = np.minimum(f["stop_select"][..., None] * f["stop_detect"] * mult[..., None], RISK_CAP)
-    survival = np.prod(1.0 - risk, axis=1)  # row x method
+    return np.prod(1.0 - risk, axis=1)
+
+
+def _method_values(f: dict, survival: np.ndarray) -> np.ndarray:
+    """row x method: what a courier on the row's itinerary is worth with each method (expected
+    sales if it survives, minus the drugs' cost)."""
     return f["kg"] * (survival * f["sell_price"] - f["buy_price"])
 
 
@@ -340,12 +381,13 @@ def _route_logit(f: dict, values: np.ndarray, shares: np.ndarray) -> list[np.nda
     return [weights[a:b] / weights[a:b].sum() for a, b in f["segments"]]
 
 
-def _method_value_per_courier(f: dict, values: np.ndarray, routes: list[np.ndarray]) -> np.ndarray:
-    """organisation x method: a courier's expected value with each method, over the routes."""
+def _per_organisation(f: dict, rows: np.ndarray, routes: list[np.ndarray]) -> np.ndarray:
+    """organisation x method: a row x method quantity averaged over each organisation's
+    routes, weighted by its route choice."""
     out = np.zeros((len(routes), N_METHODS))
     for k, (a, b) in enumerate(f["segments"]):
         if b > a:
-            out[k] = routes[k] @ values[a:b]
+            out[k] = routes[k] @ rows[a:b]
     return out
 
 

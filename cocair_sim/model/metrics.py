@@ -49,6 +49,9 @@ TALLIES = (
     "seized_destinations_g",
     "messages",
     "police_alert_hits",
+    "named_alert_hits",
+    "flags",
+    "companions_named",
 )
 
 OPERATION_PREFIX = "operation."
@@ -220,6 +223,25 @@ for _metric in (
         _count("police_alert_hits"),
         operation=True,
         better="higher",
+    ),
+    Metric(
+        "named_alert_hits",
+        "seizures of passengers an alert named (companions, passenger-data flags)",
+        _count("named_alert_hits"),
+        operation=True,
+        better="higher",
+    ),
+    Metric(
+        "flags",
+        "passengers flagged by passenger-data checks",
+        _count("flags"),
+        operation=True,
+    ),
+    Metric(
+        "companions_named",
+        "companions still travelling named by a seizure",
+        _count("companions_named"),
+        operation=True,
     ),
     Metric(
         "messages",

@@ -18,12 +18,23 @@ import mesa
 import numpy as np
 
 from cocair_sim.intel.relay import get_relay_mode
-from cocair_sim.intel.reports import CUSTOMS, POLICE, Alert, AlertBoard, IntelReport
+from cocair_sim.intel.relay.base import RELAY_STREAM
+from cocair_sim.intel.reports import (
+    CUSTOMS,
+    FLAG,
+    POLICE,
+    SEIZURE,
+    Alert,
+    AlertBoard,
+    IntelReport,
+    Match,
+)
 from cocair_sim.model import events as ev
 from cocair_sim.model.agents import (
+    U_EXPOSED,
+    U_FLAG,
     U_TALK,
     ContactPoint,
-    CoordinationHub,
     Courier,
     CustomsProfile,
     CustomsUnit,
@@ -39,9 +50,12 @@ from cocair_sim.scenario.schema import METHODS, Scenario
 DEPARTURE_CHECK_HOURS = 1.5  # control before boarding
 ARRIVAL_CHECK_HOURS = 0.5  # control after landing
 
-# Streams derived from the run seed. Trafficking streams do not depend on the condition, so
-# replicate i sends the same couriers with the same draws under every relay mode.
-STREAM_TRAFFIC, STREAM_INTEL = 1, 2
+# Streams derived from the run seed, one per kind of decision, so that a condition's changes stay
+# within its own draws: trafficking (one stream per organisation) sends the same couriers with
+# the same draws under every relay mode; the agencies' stream decides police reporting and
+# follow-ups; each relay mode has its own (RELAY_STREAM, keyed by its name; see relay.base).
+STREAM_TRAFFIC, STREAM_AGENCIES = 1, 2
+assert RELAY_STREAM not in (STREAM_TRAFFIC, STREAM_AGENCIES)
 
 _new_event = tuple.__new__  # builds an Event from a tuple without NamedTuple's keyword parsing
 
@@ -106,8 +120,8 @@ class CocairModel(mesa.Model):
         self.relay_mode = relay_mode or spec.relay.mode
         self.days = int(days or spec.calendar.days)
         self.network = network_for(spec)  # shared by every model of this scenario
-        self.intel_rng = np.random.default_rng(
-            np.random.SeedSequence(self.seed, spawn_key=(STREAM_INTEL,))
+        self.agency_rng = np.random.default_rng(
+            np.random.SeedSequence(self.seed, spawn_key=(STREAM_AGENCIES,))
         )
         net = self.network
         n_air = len(net.airports)
@@ -148,9 +162,18 @@ class CocairModel(mesa.Model):
         if not event_log:
             self.log = self._skip_event
         self._build_agents()
-        self.relay = get_relay_mode(self.relay_mode)(self)
-        # Couriers are not Mesa agents (see Courier); their ids continue the agents' numbering.
+        # Couriers are not Mesa agents (see Courier); their ids continue the numbering of the
+        # agents every mode has, so that the same courier has the same id under every relay
+        # mode (a mode's own agents, the hub, are numbered by Mesa apart from them).
         self._courier_ids = itertools.count(len(self.agents) + 1)
+        self.relay = get_relay_mode(self.relay_mode)(self)
+        data = spec.passenger_data
+        self._data_countries = (
+            {net.countries.index(c) for c in data.countries} if data.hit_probability > 0 else set()
+        )
+        self._checks_passengers = bool(self._data_countries) or (
+            data.hub and data.hub_hit_probability > 0
+        )
         self.datacollector = DailyCollector(model_reporters=self._reporters())
         self.running = True
 
@@ -158,7 +181,7 @@ class CocairModel(mesa.Model):
         spec, net = self.spec, self.network
         profiles = derived(spec, "customs profiles", lambda: CustomsProfile.build_all(spec, net))
         self.customs = [CustomsUnit(self, profile) for profile in profiles]
-        connected = self._connected_countries()
+        self.connected_countries = connected = self._connected_countries()
         # Two contact points per country, customs and police (see ContactPoint), each knowing
         # its peers of the same agency.
         self.contact_points = {
@@ -178,14 +201,6 @@ class CocairModel(mesa.Model):
         for peers in self.contact_points.values():
             for cp in peers:
                 cp.peers = peers
-        hub_index = net.by_iata[spec.relay.hub_airport]
-        self.hub = CoordinationHub(
-            self,
-            net.airports[hub_index],
-            connected=sorted(connected),
-            latency=spec.relay.hub_latency_hours,
-            capacity=spec.relay.hub_capacity_per_day,
-        )
         tables = [
             derived(spec, ("route tables", k), lambda org=org: RouteTables.build(self, org))
             for k, org in enumerate(spec.organisations)
@@ -214,6 +229,8 @@ class CocairModel(mesa.Model):
         self.transit_airports = [a.index for a in net.airports if a.role == "transit"]
 
     def _connected_countries(self) -> set[int]:
+        """The countries linked to the hub (the participants, unless the scenario says
+        otherwise), or the first `relay.coverage` of them."""
         net = self.network
         order = []
         for a in net.airports:
@@ -340,6 +357,82 @@ class CocairModel(mesa.Model):
         self.couriers[courier.unique_id] = courier
         courier.state = "at_airport"
         self._board(courier, t + MIN_CONNECTION_HOURS, check_before=DEPARTURE_CHECK_HOURS)
+        if self._checks_passengers:
+            self._check_passenger_data(courier, t)
+
+    def _check_passenger_data(self, courier: Courier, t: float) -> None:
+        """Passenger-data checks at the trip's start: each country with a unit on the
+        itinerary, in order, flags the courier with `hit_probability` (the first that does
+        raises the flag), and the hub, while relay is active, checks the trips through the
+        connected countries. One uniform of the courier's own decides both."""
+        data = self.spec.passenger_data
+        u = courier.uniforms[U_FLAG]
+        miss = 1.0  # chance no earlier check flagged him
+        countries = self.countries_on(courier.airports, exclude=-1)
+        for k in countries:
+            if k in self._data_countries:
+                miss_here = miss * (1.0 - data.hit_probability)
+                if u >= miss_here:
+                    self._flag(courier, t, k, self.contact_points[CUSTOMS][k].receive_report)
+                    return
+                miss = miss_here
+        if (
+            data.hub
+            and self.relay.hub is not None
+            and self.relay_active(t)
+            and any(k in self.connected_countries for k in countries)
+            and u >= miss * (1.0 - data.hub_hit_probability)
+        ):
+            self._flag(courier, t, -1, None)
+
+    def _flag(self, courier: Courier, t: float, country: int, receive) -> None:
+        """A check flagged `courier`: a report naming him, held by `country`'s customs contact
+        point (`receive`), or by the hub (country -1)."""
+        self.count("flags")
+        report = self._new_report(
+            courier, t, kind=FLAG, country=country, named=(courier.unique_id,)
+        )
+        self.log(
+            t,
+            ev.FLAG,
+            report.airport,
+            courier=courier.unique_id,
+            report=report.id,
+            channel=ev.NATIONAL if receive is not None else self.relay.name,
+            agency=CUSTOMS if receive is not None else POLICE,
+        )
+        if receive is not None:
+            self.schedule(t + self.spec.relay.national_delay_hours / 2, receive, report)
+        else:
+            self.relay.flag(report, t)
+
+    def _new_report(
+        self,
+        courier: Courier,
+        t: float,
+        kind: str = SEIZURE,
+        country: int | None = None,
+        organisation: str | None = None,
+        named: tuple[int, ...] = (),
+    ) -> IntelReport:
+        """A report about `courier` at his current airport, kept by id."""
+        a = courier.airport
+        report = IntelReport(
+            id=len(self._reports) + 1,
+            time=t,
+            airport=a,
+            country=int(self.network.airport_country[a]) if country is None else country,
+            courier_id=courier.unique_id,
+            organisation=organisation,
+            profile=courier.profile,
+            route=(courier.itinerary.airports[0], courier.itinerary.airports[-1]),
+            flight=courier.flight,
+            itinerary=courier.itinerary.airports,
+            named=named,
+            kind=kind,
+        )
+        self._reports[report.id] = report
+        return report
 
     def _board(self, courier: Courier, ready: float, check_before: float | None = None) -> None:
         """Book the next leg's first departure after `ready`; schedule the next control."""
@@ -360,9 +453,9 @@ class CocairModel(mesa.Model):
     def _control(self, courier: Courier) -> None:
         t = self.now
         stop = courier.stop
-        seized, alert = self.customs[courier.airports[stop]].screen(courier)
+        seized, match = self.customs[courier.airports[stop]].screen(courier)
         if seized:
-            self._seize(courier, alert, t)
+            self._seize(courier, match, t)
             return
         if stop == courier.last_stop:
             self._deliver(courier, t)
@@ -391,7 +484,8 @@ class CocairModel(mesa.Model):
         courier.state = "delivered"
         del self.couriers[courier.unique_id]
 
-    def _seize(self, courier: Courier, alert: Alert | None, t: float) -> None:
+    def _seize(self, courier: Courier, match: Match | None, t: float) -> None:
+        alert = match.alert if match is not None else None
         a = courier.airport
         net = self.network
         grams = courier.grams
@@ -408,6 +502,8 @@ class CocairModel(mesa.Model):
         self.count("alert_hits" if alert is not None else "random_hits")
         if alert is not None and alert.agency == POLICE:
             self.count("police_alert_hits")
+        if match is not None and match.named:
+            self.count("named_alert_hits")
         previous = courier.airports[courier.stop - 1] if courier.stop else -1
         self.seizure_records.append(SeizureRecord(self.day, a, previous, grams))
         self.seized_g_by_airport[a] += grams
@@ -429,6 +525,8 @@ class CocairModel(mesa.Model):
             channel=alert.channel if alert else "",
             alert=alert.id if alert else None,
             agency=alert.agency if alert else "",
+            match=match.kind if match else "",
+            arrests=1,
         )
         if alert is not None:
             self.log(
@@ -442,23 +540,19 @@ class CocairModel(mesa.Model):
                 alert=alert.id,
                 report=alert.report.id,
                 agency=alert.agency,
+                match=match.kind,
             )
         org.learn_passage(courier.itinerary.airports[: courier.stop + 1], courier.method_index, a)
-        u = courier.uniforms
-        talked = u[U_TALK] < self.spec.relay.talk_probability
-        report = IntelReport(
-            id=len(self._reports) + 1,
-            time=t,
-            airport=a,
-            country=int(net.airport_country[a]),
-            courier_id=courier.unique_id,
-            organisation=org.name if talked else None,
-            profile=courier.profile,
-            route=(courier.itinerary.airports[0], courier.itinerary.airports[-1]),
-            flight=courier.flight,
-            itinerary=courier.itinerary.airports,
+        talked = courier.uniforms[U_TALK] < self.spec.relay.talk_probability
+        # The booking names the companions still travelling, each exposed by a draw of his own.
+        exposure = self.spec.relay.companion_exposure
+        named = tuple(
+            c.unique_id for c in courier.companions_travelling() if c.uniforms[U_EXPOSED] < exposure
         )
-        self._reports[report.id] = report
+        self.count("companions_named", len(named))
+        report = self._new_report(
+            courier, t, organisation=org.name if talked else None, named=named
+        )
         courier.state = "seized"
         del self.couriers[courier.unique_id]
         self._report(report, t)
@@ -472,7 +566,7 @@ class CocairModel(mesa.Model):
         agencies = self.spec.agencies
         if agencies.task_forces and self.customs[report.airport].profile.task_force:
             delay = agencies.task_force_delay_hours
-        elif self.intel_rng.random() < agencies.police_report_probability:
+        elif self.agency_rng.random() < agencies.police_report_probability:
             delay = agencies.police_delay_hours
         else:
             return
@@ -500,8 +594,8 @@ class CocairModel(mesa.Model):
             report=report.id,
             kg=None,
             channel="follow_up",
-            courier=n,
             agency=POLICE,
+            arrests=n,
         )
 
     def countries_on(self, itinerary: tuple[int, ...], exclude: int) -> list[int]:
@@ -557,6 +651,8 @@ class CocairModel(mesa.Model):
         alert=None,
         report=None,
         agency="",
+        match="",
+        arrests=0,
     ) -> None:
         """Record one row of the event log."""
         self.events.append(
@@ -575,12 +671,19 @@ class CocairModel(mesa.Model):
                     alert,
                     report,
                     agency,
+                    match,
+                    arrests,
                 ),
             )
         )
 
     def _skip_event(self, *args, **fields) -> None:
         """`log` when the model records no event log."""
+
+    @property
+    def hub(self):
+        """The coordination hub of the relay mode in force (None for modes without one)."""
+        return self.relay.hub
 
     @property
     def reports(self) -> Mapping[int, IntelReport]:

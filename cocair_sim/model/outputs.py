@@ -38,6 +38,14 @@ def summarise(model: CocairModel) -> dict[str, Any]:
         "relay_mode": model.relay_mode,
         "days": model.days,
         "operation_window": [cal.operation_start, cal.operation_start + cal.operation_days - 1],
+        "operation_dates": (
+            None
+            if cal.operation_date is None
+            else [
+                cal.operation_date.isoformat(),
+                cal.date_of(cal.operation_start + cal.operation_days - 1).isoformat(),
+            ]
+        ),
         **{m.name: _clean(m.value(model.counts, model)) for m in whole_run_metrics()},
         "operation": {
             m.name: _clean(m.value(model.window_counts, model)) for m in operation_metrics()

@@ -139,6 +139,19 @@ def _semantic_problems(sc: Scenario) -> list[tuple[str, str]]:
         problems.extend((where + field, msg) for field, msg in target_problems(target, codes))
     if sc.relay.hub_airport not in codes:
         problems.append(("relay.hub_airport", f"airport {sc.relay.hub_airport} is not declared"))
+    countries = {ap.country for ap in sc.airports}
+    named_countries = [
+        (f"relay.reach.{agency}[{j}]", name)
+        for agency in ("customs", "police")
+        if isinstance(reach := getattr(sc.relay.reach, agency), list)
+        for j, name in enumerate(reach)
+    ] + [
+        (f"passenger_data.countries[{j}]", name)
+        for j, name in enumerate(sc.passenger_data.countries)
+    ]
+    for field, name in named_countries:
+        if name not in countries:
+            problems.append((field, f"no airport of the scenario is in '{name}'"))
     cal = sc.calendar
     if cal.operation_start + cal.operation_days > cal.days:
         problems.append(

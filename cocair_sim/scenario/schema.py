@@ -8,6 +8,7 @@ spans fields (airports that exist, reachable markets) on top of them.
 
 from __future__ import annotations
 
+import datetime
 from typing import Annotated, Literal
 
 from pydantic import ConfigDict, Field, field_validator, model_validator
@@ -49,12 +50,39 @@ class KgDistribution(Strict):
         return self
 
 
+class LargeConsignments(Strict):
+    """Occasional large consignments by a method: a share of its trips carry a load drawn from
+    a lognormal of their own (a suitcase packed full, a cargo or mail shipment), capped at
+    `max`. They give the heavy tail that single seizures of tens or hundreds of kilograms
+    need."""
+
+    share: Probability = Field(description="Share of the method's trips that carry one")
+    median: Kg
+    max: Kg
+    sigma: Annotated[float, Field(gt=0.0, le=3.0)] = 0.7
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        if not self.median <= self.max:
+            raise ValueError("need median <= max")
+        return self
+
+
 class MethodSpec(Strict):
     """One concealment method of an organisation: how many of its couriers use it, and their
-    loads."""
+    loads (typical ones, and occasionally a large consignment)."""
 
     share: Probability = Field(description="Share of the organisation's couriers using it")
     kg: KgDistribution
+    large: LargeConsignments | None = Field(
+        None, description="Occasional large consignments (none if left out)"
+    )
+
+    @model_validator(mode="after")
+    def _large_is_larger(self):
+        if self.large is not None and self.large.median < self.kg.median:
+            raise ValueError("a large consignment's median must be at least the typical one's")
+        return self
 
 
 class Detection(Strict):
@@ -196,6 +224,11 @@ class OrganisationSpec(Strict):
         description="Days between booking a trip (itinerary, method and load fixed) and its "
         "departure",
     )
+    group_size: Annotated[float, Field(ge=1.0, le=50, allow_inf_nan=False)] = Field(
+        1.0,
+        description="Mean couriers travelling together on the same flights (1: each alone); "
+        "a party has 1 + Poisson(group_size - 1) couriers",
+    )
     adaptation: AdaptationSpec = AdaptationSpec()
 
     @field_validator("methods")
@@ -231,11 +264,22 @@ class ScreeningSpec(Strict):
 
 
 class CalendarSpec(Strict):
-    """The simulated days, and the operation's window among them."""
+    """The simulated days, and the operation's window among them (with its real date)."""
 
     days: Annotated[int, Field(gt=0, le=3650)] = 35
     operation_start: Annotated[int, Field(ge=0, le=3650)] = 14
     operation_days: Annotated[int, Field(gt=0, le=3650)] = 7
+    operation_date: datetime.date | None = Field(
+        None,
+        description="The operation's first day as a date (YYYY-MM-DD): day `operation_start` "
+        "of the run; places the operation in its year and network",
+    )
+
+    def date_of(self, day: int) -> datetime.date | None:
+        """The date of simulated day `day` (None when the scenario gives no date)."""
+        if self.operation_date is None:
+            return None
+        return self.operation_date + datetime.timedelta(days=day - self.operation_start)
 
 
 class OperationSpec(Strict):
@@ -299,6 +343,43 @@ class AgenciesSpec(Strict):
     )
 
 
+Reach = Literal["participants", "all"] | list[Text]
+
+
+class ReachSpec(Strict):
+    """Whom the hub can alert, per agency: the countries connected to it (`participants`), every
+    country with a contact point of that agency (`all`: INTERPOL's National Central Bureaus
+    reach every country), or a list of country names. Countries reached but not connected
+    receive the hub's alerts; they do not send it reports."""
+
+    customs: Reach = "participants"
+    police: Reach = "participants"
+
+
+class PassengerDataSpec(Strict):
+    """Checks of passenger data (advance passenger information and booking records, and
+    INTERPOL's databases) that flag a courier before any seizure. A flag names the passenger;
+    its alert goes to the airports ahead on the itinerary like any other report."""
+
+    countries: list[Text] = Field(
+        default_factory=list,
+        max_length=MAX_AIRPORTS,
+        description="Countries whose units check the data of passengers flying to, from or "
+        "through them (every trip, every day)",
+    )
+    hit_probability: Probability = Field(
+        0.0, description="Chance one country's check flags a courier"
+    )
+    hub: bool = Field(
+        False,
+        description="The hub checks the passengers of the connected countries' flights against "
+        "INTERPOL's databases while relay is active",
+    )
+    hub_hit_probability: Probability = Field(
+        0.0, description="Chance the hub's check flags a courier"
+    )
+
+
 class RelaySpec(Strict):
     """How seizure reports travel between countries (the relay mode, the hub, the bilateral
     channel) and what the alerts they become do at airports."""
@@ -312,6 +393,9 @@ class RelaySpec(Strict):
     hub_capacity_per_day: Capacity = 400
     coverage: Annotated[int, Field(ge=0, le=MAX_AIRPORTS)] | None = Field(
         None, description="Connect only the first N hub-connected countries (None: all)"
+    )
+    reach: ReachSpec = Field(
+        default_factory=ReachSpec, description="Whom the hub can alert, per agency"
     )
     national_delay_hours: Annotated[float, Field(ge=0, le=240)] = 2.0
     bilateral_delay_hours: Annotated[float, Field(ge=0, le=24 * 60)] = Field(
@@ -341,6 +425,15 @@ class RelaySpec(Strict):
     )
     follow_up_arrests_max: Annotated[int, Field(ge=0, le=100)] = 3
     news_probability: Probability = Field(1.0, description="A seizure becomes public news")
+    companion_exposure: Probability = Field(
+        0.0,
+        description="Chance a seizure exposes each companion still travelling with the courier "
+        "(the booking and onward flights name them)",
+    )
+    named_control: Probability = Field(
+        0.9,
+        description="Chance a passenger named by an alert on the board is controlled there",
+    )
 
     @field_validator("mode")
     @classmethod
@@ -412,6 +505,7 @@ class Scenario(Strict):
     operation: OperationSpec = OperationSpec()
     training: TrainingSpec = TrainingSpec()
     relay: RelaySpec = RelaySpec()
+    passenger_data: PassengerDataSpec = PassengerDataSpec()
     agencies: AgenciesSpec = AgenciesSpec()
     trafficking: TraffickingSpec = TraffickingSpec()
     observation: ObservationSpec = ObservationSpec()

@@ -58,16 +58,25 @@ def displacement(hub: str = "CMN", multiplier: float = 10.0, seeds=range(6)) -> 
 
 
 def interdiction_levels(
-    multipliers=(1.0, 2.0, 4.0, 8.0), seeds=range(8), method_choice: bool = True
+    multipliers=(1.0, 2.0, 4.0, 8.0),
+    seeds=range(8),
+    method_choice: bool = True,
+    detection: dict[str, float] | None = None,
 ) -> list[dict]:
     """Cases, kg seized and kg per case as every unit's controls are raised, unannounced, for
     eight weeks (relay off), counted over the last four weeks, when organisations have learnt.
-    With `method_choice` off, organisations keep their mix of concealment methods."""
+    With `method_choice` off, organisations keep their mix of concealment methods; `detection`
+    sets the chance a control finds each method, at every airport."""
     base = load_scenario(DEFAULT)
+    found = {}
+    for method, value in (detection or {}).items():
+        found[f"customs_defaults.detection.{method}"] = value
+        found |= {f"airports.{ap.iata}.customs.detection.{method}": value for ap in base.airports}
     rows = []
     for mult in multipliers:
         overrides = {
             **LONG_OPERATION,
+            **found,
             "operation.capacity_multiplier": mult,
             **{f"airports.{ap.iata}.customs.operation_multiplier": mult for ap in base.airports},
             **{f"organisations.{k}.adaptation.method_choice": method_choice for k in range(ORGS)},

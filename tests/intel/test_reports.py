@@ -24,7 +24,8 @@ def test_alert_board_indexes_by_key():
     board.post(alert)
     assert board.active == 1
     key = (PROFILE_ROUTE, 3, (0, 2))
-    assert board.match((key,), (ORG, "X"), recognised=True) is alert
+    match = board.match((key,), (ORG, "X"), recognised=True)
+    assert match.alert is alert and match.kind == PROFILE_ROUTE and not match.named
     assert board.match(((PROFILE_ROUTE, 4, (0, 2)),), (ORG, "X"), recognised=True) is None
     board.withdraw(alert)
     assert board.active == 0 and not board.by_key

@@ -13,8 +13,14 @@ def events_of(model, kind):
     return [e for e in model.events if e.event == kind]
 
 
+# Seizure reports only: passenger-data checks (the hub's go to the police) are another channel,
+# tested in tests/intel/test_transit_alerts.py.
+NO_PASSENGER_DATA = {"passenger_data.hit_probability": 0.0, "passenger_data.hub": False}
+
+
 def run(path, seed=1, **overrides):
-    spec = load_scenario(path, {f"agencies.{k}": v for k, v in overrides.items()})
+    changes = {f"agencies.{k}": v for k, v in overrides.items()}
+    spec = load_scenario(path, {**NO_PASSENGER_DATA, **changes})
     return CocairModel(spec, seed=seed).run()
 
 

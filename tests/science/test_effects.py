@@ -36,24 +36,31 @@ def test_no_displacement_without_adaptation(displacement):
         assert after[k] == pytest.approx(before[k], abs=0.01)
 
 
-def test_more_interdiction_seizes_more_in_smaller_cases_when_methods_adapt():
-    """IISE Transactions 2024: seized volume rises while the value per seizure falls. Here, as
-    organisations learn that controls tightened, they move to swallowed loads, harder to detect
-    and smaller; with their mix of methods fixed, kg per case does not fall."""
-    adapting = effects.interdiction_levels(multipliers=(1.0, 2.0, 4.0), seeds=range(5))
-    fixed = effects.interdiction_levels(multipliers=(1.0, 4.0), seeds=range(5), method_choice=False)
-    cases = [r["seizures"] for r in adapting]
-    kg = [r["kg_seized"] for r in adapting]
-    per_case = [r["kg_per_seizure"] for r in adapting]
-    assert cases[0] < cases[1] < cases[2] and kg[0] < kg[1] < kg[2]
-    assert per_case[0] > per_case[1] > per_case[2] and per_case[2] < 0.75 * per_case[0]
-    assert adapting[2]["internal_share"] > adapting[0]["internal_share"] + 0.2
-    assert fixed[1]["kg_per_seizure"] >= 0.95 * fixed[0]["kg_per_seizure"]
+# A world where controls find swallowed capsules far less often than suitcases or cargo.
+SWALLOWING_HIDES = {"internal": 0.2, "luggage": 0.8, "cargo": 0.8}
+
+
+def test_more_interdiction_seizes_more_and_moves_loads_to_what_controls_miss():
+    """IISE Transactions 2024: seized volume rises while the value per seizure falls. In the
+    model the fall comes from method choice on expected profit: where controls find swallowed
+    capsules far less often than suitcases, more controls move kilograms to swallowing, and
+    cases get smaller; with the mix of methods held fixed they do not. (With equal detection
+    nothing moves: tests/model/test_method_choice.py.)"""
+    adapting = effects.interdiction_levels((1.0, 4.0), range(6), detection=SWALLOWING_HIDES)
+    fixed = effects.interdiction_levels(
+        (1.0, 4.0), range(6), method_choice=False, detection=SWALLOWING_HIDES
+    )
+    for rows in (adapting, fixed):
+        assert rows[1]["seizures"] > rows[0]["seizures"]
+        assert rows[1]["kg_seized"] > rows[0]["kg_seized"]
+    assert adapting[1]["internal_share"] > adapting[0]["internal_share"] + 0.1
+    assert adapting[1]["kg_per_seizure"] < 0.95 * adapting[0]["kg_per_seizure"]
+    assert adapting[1]["kg_per_seizure"] < 0.9 * fixed[1]["kg_per_seizure"]
     assert fixed[1]["internal_share"] == pytest.approx(fixed[0]["internal_share"])
 
 
 def test_relay_value_decays_with_latency_and_hub_beats_none_when_fast():
-    rows = effects.latency_curve(latencies=(1, 24, 72, 168), seeds=range(16))
+    rows = effects.latency_curve(latencies=(1, 24, 72, 168), seeds=range(40))
     hits = [r["hub_alert_hits"] for r in rows]
     assert hits[0] > hits[1] > hits[2] > 0  # later alerts catch fewer couriers...
     assert hits[3] == 0  # ...and alerts that live 96 h are useless after a 7-day relay

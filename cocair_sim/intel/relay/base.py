@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+import zlib
 from typing import TYPE_CHECKING, ClassVar
+
+import numpy as np
 
 from cocair_sim import plugins
 
 if TYPE_CHECKING:
+    from cocair_sim.intel.relay.hub import CoordinationHub
     from cocair_sim.intel.reports import Alert, IntelReport
-    from cocair_sim.model.agents import ContactPoint, CoordinationHub
+    from cocair_sim.model.agents import ContactPoint
     from cocair_sim.model.model import CocairModel
+
+
+RELAY_STREAM = 3  # the relay modes' streams, apart from the model's others (see model.py)
+
+
+def stream_key(name: str) -> int:
+    """A stable number for a mode's name (the same in every process and Python version)."""
+    return zlib.crc32(name.encode("utf-8"))
 
 
 class RelayMode:
@@ -32,6 +44,12 @@ class RelayMode:
 
     def __init__(self, model: CocairModel):
         self.model = model
+        # The mode's own random stream, keyed by its name: what it draws changes no other draw
+        # of the run, so runs of different modes stay paired until a relayed message changes a
+        # decision.
+        self.rng = np.random.default_rng(
+            np.random.SeedSequence(model.seed, spawn_key=(RELAY_STREAM, stream_key(self.name)))
+        )
 
     @property
     def hub(self) -> CoordinationHub | None:
@@ -41,6 +59,11 @@ class RelayMode:
     def forward(self, contact_point: ContactPoint, report: IntelReport, t: float) -> None:
         """`contact_point` holds `report` at hour `t` while relay is active: send it on."""
         raise NotImplementedError  # every registered mode defines it
+
+    def flag(self, report: IntelReport, t: float) -> None:
+        """The hub's own check of passenger data flagged a passenger: modes that relay through
+        a hub (`hub` is not None) pass the name on; the model asks no other mode."""
+        raise TypeError(f"relay mode '{self.name}' has no hub to pass a flag on")
 
     def admits(self, alert: Alert) -> bool:
         """Whether an alert that reaches an airport goes on its board now; a mode may hold it

@@ -9,6 +9,7 @@ import math
 from typing import override
 
 from cocair_sim.intel.relay.base import RelayMode, register_relay_mode
+from cocair_sim.intel.reports import SEIZURE
 
 
 @register_relay_mode
@@ -22,12 +23,13 @@ class BilateralRelay(RelayMode):
 
     @override
     def forward(self, contact_point, report, t) -> None:
-        """Each other country on the itinerary is told with `bilateral_probability`, after a
-        delay of its own."""
+        """Each other country on the itinerary (for a passenger-data flag: ahead of the
+        passenger) is told with `bilateral_probability`, after a delay of its own."""
         model = self.model
         relay = model.spec.relay
-        rng = model.intel_rng
-        for country in model.countries_on(report.itinerary, exclude=contact_point.country):
+        rng = self.rng
+        airports = report.itinerary if report.kind == SEIZURE else report.airports_ahead()
+        for country in model.countries_on(airports, exclude=contact_point.country):
             if rng.random() < relay.bilateral_probability:
                 delay = relay.bilateral_delay_hours * math.exp(
                     relay.bilateral_delay_spread * rng.standard_normal()

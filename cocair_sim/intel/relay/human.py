@@ -94,8 +94,12 @@ class HumanRelay(RelayMode):
 
     @property
     def hub(self):
-        """The model's hub: a team may send reports to it."""
-        return self.model.hub
+        """The hub a team's reports go to (that of the `hub` mode the teams send through)."""
+        return self._modes["hub"].hub
+
+    def flag(self, report: IntelReport, t: float) -> None:
+        """The hub checks passengers whoever plays the contact points: as the `hub` mode."""
+        self._modes["hub"].flag(report, t)
 
     def forward(self, contact_point: ContactPoint, report: IntelReport, t: float) -> None:
         """A team's report waits for its decision; any other country's is relayed at once."""
