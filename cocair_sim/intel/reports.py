@@ -97,7 +97,8 @@ class Alert:
     issued: float
     delivered: float
     expires: float
-    hits: int = 0
+    hits: int = 0  # seizures it prompted
+    controls: int = 0  # controls of passengers it matched
 
     @property
     def keys(self) -> tuple[tuple, ...]:

@@ -521,6 +521,11 @@ class CustomsUnit(mesa.Agent):
             return False, None
         if match is not None:
             self.flagged_controls += 1
+            alert = match.alert
+            if not alert.controls:
+                self.model.count_alert(alert, "alerts_with_control")
+            alert.controls += 1
+            self.model.count("flagged_controls")
         seized = u[U_DETECT + stop] < self._detection[courier.method_index]
         return seized, match
 

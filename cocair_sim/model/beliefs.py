@@ -119,6 +119,8 @@ class RouteTables:
             stops.from_source, selection * model.spec.screening.arrival_from_source_lift, selection
         )
         select = np.where(stops.real, np.minimum(1.0, selection), 0.0)
+        flagged = _flag_chance(model, stops) * model.spec.relay.named_control
+        select = select + (1.0 - select) * flagged
         detection = np.array([p.detection for p in profiles]).reshape(len(profiles), N_METHODS)
         detect = np.where(stops.real[..., None], detection[stops.airport], 0.0)
         costs = np.array([spec.ticket_cost_per_1000km * it.km / 1000.0 for it in itineraries])
@@ -152,6 +154,32 @@ class RouteTables:
             *(v for v in (getattr(tables, f) for f in cls.__slots__) if isinstance(v, np.ndarray))
         )
         return tables
+
+
+def _flag_chance(model: CocairModel, stops: ControlPoints) -> np.ndarray:
+    """itinerary x control point: the chance a courier is named to this control point by the
+    routine passenger-data checks of its country, which organisations count among the risks of
+    normal times. A trip is flagged by the first country on its itinerary whose check hits (as
+    `CocairModel._check_passenger_data` decides), and the name reaches that country's airports
+    ahead; the hub's checks come with the operation, not with normal times."""
+    data = model.spec.passenger_data
+    out = np.zeros(stops.airport.shape)
+    if data.hit_probability <= 0 or not data.countries:
+        return out
+    net = model.network
+    checking = {net.countries.index(c) for c in data.countries}
+    country = net.airport_country
+    h = data.hit_probability
+    for i, it in enumerate(stops.itineraries):
+        chance, missed = {}, 1.0
+        for k in model.countries_on(it.airports, exclude=-1):
+            if k in checking:
+                chance[k] = missed * h
+                missed *= 1.0 - h
+        for j in range(stops.airport.shape[1]):
+            if stops.real[i, j]:
+                out[i, j] = chance.get(int(country[stops.airport[i, j]]), 0.0)
+    return out
 
 
 def _scaled_large(large: LargeConsignments | None, factor: float) -> LargeConsignments | None:

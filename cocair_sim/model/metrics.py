@@ -52,6 +52,10 @@ TALLIES = (
     "named_alert_hits",
     "flags",
     "companions_named",
+    "alerts_with_control",  # alerts that prompted at least one control of a passenger they matched
+    "alerts_with_seizure",  # alerts that prompted at least one seizure
+    "flagged_controls",  # controls of passengers an alert matched
+    "look_alike_controls",  # controls spent on passengers who look like an alert's description
 )
 
 OPERATION_PREFIX = "operation."

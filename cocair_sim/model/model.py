@@ -67,6 +67,7 @@ class SeizureRecord(NamedTuple):
     airport: int
     previous: int  # the airport the courier last left (-1 at its departure control)
     grams: int
+    method: int  # index in METHODS
 
 
 class ArrestRecord(NamedTuple):
@@ -164,7 +165,8 @@ class CocairModel(mesa.Model):
         self._build_agents()
         # Couriers are not Mesa agents (see Courier); their ids continue the numbering of the
         # agents every mode has, so that the same courier has the same id under every relay
-        # mode (a mode's own agents, the hub, are numbered by Mesa apart from them).
+        # mode. A mode's own agents (the hub) are numbered by Mesa after those, so an id may
+        # name both a courier and such an agent: the two are never looked up together.
         self._courier_ids = itertools.count(len(self.agents) + 1)
         self.relay = get_relay_mode(self.relay_mode)(self)
         data = spec.passenger_data
@@ -269,6 +271,13 @@ class CocairModel(mesa.Model):
         if self.in_operation:
             self.window_counts[tally] += n
 
+    def count_alert(self, alert: Alert, tally: str) -> None:
+        """Add to a tally about an alert: of the run, and of the operation window when the alert
+        reached its airport in it (so that an alert's outcomes are counted where it was)."""
+        self.counts[tally] += 1
+        if self._in_window(int(alert.delivered // 24)):
+            self.window_counts[tally] += 1
+
     def value(self, metric: str) -> Any:
         """A declared metric's value for the run so far (see `metrics`)."""
         declared = get_metric(metric)
@@ -303,11 +312,23 @@ class CocairModel(mesa.Model):
         for org in self.organisations:  # fixed order: each draws from its own stream
             org.step()
         self._dispatch_until((self.day + 1) * 24.0)
+        self._count_look_alike_controls()
         self._learn()
         self.check_mass_balance()
         self.datacollector.collect(self)
         if self.steps >= self.days:
             self.running = False
+
+    def _count_look_alike_controls(self) -> None:
+        """Evening: the controls the alerts then on the boards take each day from routine
+        selection, to check passengers who look like what they describe (what an alert costs;
+        counted at the day's end, as the boards stand then)."""
+        used = 0.0
+        for unit in self.customs:
+            if unit.board.look_alike:
+                used += min(unit.capacity, unit.board.look_alike * unit.controls_per_alert)
+        if used:
+            self.count("look_alike_controls", used)
 
     def _learn(self) -> None:
         """Evening: every organisation hears of the day's seizures of other organisations'
@@ -398,10 +419,11 @@ class CocairModel(mesa.Model):
             report.airport,
             courier=courier.unique_id,
             report=report.id,
-            channel=ev.NATIONAL if receive is not None else self.relay.name,
+            channel=ev.NATIONAL if receive is not None else self.relay.hub.mode.name,
             agency=CUSTOMS if receive is not None else POLICE,
         )
-        if receive is not None:
+        if receive is not None:  # the passenger-data unit tells its contact point
+            self.count("messages")
             self.schedule(t + self.spec.relay.national_delay_hours / 2, receive, report)
         else:
             self.relay.flag(report, t)
@@ -505,13 +527,17 @@ class CocairModel(mesa.Model):
         if match is not None and match.named:
             self.count("named_alert_hits")
         previous = courier.airports[courier.stop - 1] if courier.stop else -1
-        self.seizure_records.append(SeizureRecord(self.day, a, previous, grams))
+        self.seizure_records.append(
+            SeizureRecord(self.day, a, previous, grams, courier.method_index)
+        )
         self.seized_g_by_airport[a] += grams
         self.seizures_by_airport[a] += 1
         self.seized_g_by_method[courier.method_index] += grams
         self._seizures_today[a] += 1
         self._own_seizures_today[courier.organisation.index, a] += 1
         if alert is not None:
+            if not alert.hits:
+                self.count_alert(alert, "alerts_with_seizure")
             alert.hits += 1
         org = courier.organisation
         self.log(

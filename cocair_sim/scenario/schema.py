@@ -214,7 +214,10 @@ class OrganisationSpec(Strict):
     courier_fee: Usd = Field(description="USD paid per trip")
     ticket_cost_per_1000km: Usd = 120.0
     choice_temperature: Annotated[float, Field(gt=0, le=10)] = Field(
-        0.15, description="Logit noise in route choice, as a share of the best route's profit"
+        0.15,
+        description="Logit noise: in route choice, as a share of the best route's profit; in "
+        "method choice, the change in the chance of getting through that moves a method's "
+        "weight by e",
     )
     profile_pool: Annotated[int, Field(ge=1, le=48)] = Field(
         8, description="How many courier profiles the organisation recruits from"

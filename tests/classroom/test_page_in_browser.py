@@ -11,6 +11,7 @@ import re
 import shutil
 
 import pytest
+import yaml
 
 from tests.browser import artifacts_dir
 from tests.helpers import COCAIR3, ROOT
@@ -105,8 +106,9 @@ def test_default_scenario_plays_and_obeys_pause(start_viz, local_page) -> None:
     page.goto(server.url, wait_until="domcontentloaded")
     status = page.get_by_text(STATUS)
     expect(status).to_have_count(2, timeout=60_000)
+    capacity = yaml.safe_load(COCAIR3.read_text())["customs_defaults"]["capacity_per_day"]
     for calibrated in (  # cocair3's own values, not the classroom's
-        "Screening capacity: 31 controls/day",
+        f"Screening capacity: {capacity} controls/day",
         "Trained share of units: 90%",
         "Countries connected to the hub: 13 of 13",
     ):

@@ -2,8 +2,8 @@
 
 - displacement (NarcoLogic, PNAS 2019): raising controls at one transit hub lowers its share of
   trafficked kg and raises others'; with adaptation off it does not;
-- more interdiction raises the kg seized while the kg per case falls, through organisations
-  moving to smaller loads that are harder to detect (IISE Transactions 2024);
+- more interdiction raises the kg seized; the kg per case falls where controls detect some
+  methods less than others, as organisations move kilograms to those (IISE Transactions 2024);
 - relay value decays with latency; relay through the hub beats no relay when latency is short.
 """
 

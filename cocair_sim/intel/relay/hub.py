@@ -5,9 +5,10 @@ Everything the hub does lives here: the mode (`HubRelay`) and the hub itself
 (`CoordinationHub`, a Mesa agent at the hub's airport). Connected countries (the participants)
 send their reports to the hub and receive its alerts; the scenario's `relay.reach` may extend,
 per agency, whom it alerts (INTERPOL's channel reaches every country's National Central Bureau).
-A seizure report goes to every country reached; a report that names a passenger goes to the
-countries reached that lie ahead on the passenger's itinerary. With passenger-data checks of its
-own (`passenger_data.hub`), the hub flags passengers of the connected countries' flights itself.
+A seizure report goes to every country reached (with any companions it names); a passenger-data
+flag goes to the countries reached that lie ahead on the flagged passenger's itinerary. With
+passenger-data checks of its own (`passenger_data.hub`), the hub flags passengers of the
+connected countries' flights itself.
 Every message carries the name of the mode that sent it, so a mode derived from this one relays
 on its own channel.
 """
