@@ -7,7 +7,8 @@ The public API, flat (each name is imported on first use, so `import cocair_sim`
     run_scenario(scenario, out, ...)     one run written to a folder (`cocair run`)
     run_experiment(file, out, ...)       paired replications, tables, report (`cocair experiment`)
     run_sensitivity(file, out, ...)      SALib Morris or Sobol (`cocair sensitivity`)
-    run_calibration(file, out, ...)      fit to published results (`cocair calibrate`)
+    run_table(file, out, ...)           a calibration's reference table (`cocair table`)
+    run_calibration(file, out, ...)      inference from it, and its checks (`cocair calibrate`)
     rewrite_report(folder)               a finished experiment's report again (`cocair report`)
     Options, Progress                    what every job takes, and what it tells a caller
 """
@@ -25,6 +26,7 @@ _API = {
     "run_scenario": "cocair_sim.workflows",
     "run_experiment": "cocair_sim.workflows",
     "run_sensitivity": "cocair_sim.workflows",
+    "run_table": "cocair_sim.workflows",
     "run_calibration": "cocair_sim.workflows",
     "rewrite_report": "cocair_sim.workflows",
     "Options": "cocair_sim.jobs",
@@ -38,6 +40,7 @@ __all__ = [  # noqa: RUF022 - the order of the docstring
     "run_scenario",
     "run_experiment",
     "run_sensitivity",
+    "run_table",
     "run_calibration",
     "rewrite_report",
     "Options",
@@ -53,6 +56,7 @@ if TYPE_CHECKING:
         run_experiment,
         run_scenario,
         run_sensitivity,
+        run_table,
     )
 
 

@@ -20,9 +20,12 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from cocair_sim import shipped
+from cocair_sim.calibration.job import CalibrationJob, CalibrationResult, CalibrationTables
+from cocair_sim.calibration.spec import load_calibration
+from cocair_sim.calibration.table import TableFile, TableJob
 from cocair_sim.errors import InputError
 from cocair_sim.experiment.job import ExperimentJob, ExperimentTables
 from cocair_sim.experiment.single import RunFiles, RunJob
@@ -35,9 +38,6 @@ from cocair_sim.report.outputs import (
     SensitivityFigure,
 )
 from cocair_sim.science.sensitivity import SensitivityJob, SensitivityResult, SensitivityTables
-
-if TYPE_CHECKING:
-    from cocair_sim.calibration.job import CalibrationResult
 
 
 @dataclass(frozen=True)
@@ -105,15 +105,32 @@ def run_sensitivity(
     return job.analysis(ctx)
 
 
-def run_calibration(
-    calibration: str | Path, out: str | Path | None = None, *, report: bool = True, **options
-) -> CalibrationResult:
-    """Run the ABC-SMC generations of a calibration file and write its posterior, tables and
-    (with `report`) its report."""
-    # pyabc takes over a second to import, and only calibrations use it.
-    from cocair_sim.calibration.job import CalibrationJob, CalibrationTables  # noqa: PLC0415
+def run_table(
+    calibration: str | Path,
+    out: str | Path | None = None,
+    *,
+    draws: int | None = None,
+    **options: Any,
+) -> Path:
+    """Simulate the reference table of a calibration file (resumable); returns its folder
+    (default results/<name>_table)."""
+    job = TableJob(load_calibration(shipped.resolve(calibration, "experiments", "")), draws)
+    return run_job(job, out, [TableFile()], Options(**options)).out
 
-    job = CalibrationJob(shipped.resolve(calibration, "experiments", ""))
+
+def run_calibration(
+    calibration: str | Path,
+    out: str | Path | None = None,
+    *,
+    table: str | Path | None = None,
+    observed: Mapping[str, float] | None = None,
+    report: bool = True,
+    **options: Any,
+) -> CalibrationResult:
+    """Infer from a finished reference table (default results/<name>_table) for the published
+    figures, or for `observed` ones (target name -> value), and write the posterior, its
+    calibration check, the analyses and (with `report`) the report."""
+    job = CalibrationJob(shipped.resolve(calibration, "experiments", ""), table, observed)
     outputs = [CalibrationTables(), *([CalibrationReport()] if report else [])]
     run_job(job, out, outputs, Options(**options))
     return job.result

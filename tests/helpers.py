@@ -72,13 +72,13 @@ def read_csv(path: Path) -> list[dict]:
         return list(csv.DictReader(fh))
 
 
-def stored_count(store: Path) -> int:
-    """Runs in an experiment's store so far; 0 while the store is still being created (a file
-    without its tables yet) or busy."""
+def stored_count(store: Path, table: str = "runs") -> int:
+    """Rows in a store's table so far (an experiment's runs by default); 0 while the store is
+    still being created (a file without its tables yet) or busy."""
     if not store.exists():
         return 0
     try:
         with sqlite3.connect(store, timeout=5) as db:
-            return db.execute("SELECT COUNT(*) FROM runs").fetchone()[0]
+            return db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
     except sqlite3.Error:
         return 0

@@ -86,7 +86,7 @@ def test_run_experiment_and_validate_from_the_wheel(installed, tmp_path):
     assert len((tmp_path / "exp" / "runs.csv").read_text().splitlines()) == 1 + 3 * 2
     assert (tmp_path / "exp" / "report.html").stat().st_size > 50_000
 
-    res = run(cocair, "validate", "--replications", 2, cwd=tmp_path, env=env)
+    res = run(cocair, "validate", "--replications", 20, cwd=tmp_path, env=env)
     assert "COCAIR III" in res.stdout
 
 

@@ -1,19 +1,21 @@
-"""A calibration as a job: ABC-SMC generations, the posterior and its predictive check.
+"""A calibration as a job: inference from a finished reference table, and what the evidence does
+and does not determine.
 
     from cocair_sim import run_calibration
-    result = run_calibration("calibration", workers=2)
+    result = run_calibration("calibration")      # reads results/cocair3_calibration_table/
     result.posterior  # one row per particle: a column per field, and `weight`
 
-pyabc stores every finished generation in `OUT/history.sqlite`; the job's own store
-(`state.sqlite`) records which pyabc run that is and how long each generation took, so a
-calibration that is killed continues from the last stored generation with `resume`. The
-posterior, the tables, the report and `manifest.json` (the completion mark, written last) appear
-together at the end (`cocair_sim.jobs`).
+The job keeps no store: everything follows in minutes from the table (`cocair table FILE`),
+which holds the simulations. It writes the posterior (what experiments draw from), the
+simulation-based calibration of the inference, the hub's effect over the parameters it depends
+on, the value of recording more, and the effect under each informative prior beside the vague
+one; the report layer adds figures and the report.
 """
 
 from __future__ import annotations
 
-import time
+import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, override
@@ -21,300 +23,311 @@ from typing import Any, override
 import numpy as np
 import pandas as pd
 
-from cocair_sim.calibration import smc
-from cocair_sim.calibration.evaluate import Evaluator
+from cocair_sim.calibration.analyses import (
+    Driver,
+    Information,
+    Surface,
+    drivers,
+    evidence_weights,
+    main_effect,
+    surface,
+    value_of_information,
+)
+from cocair_sim.calibration.infer import Problem, SBCResult, simulation_based_calibration
 from cocair_sim.calibration.spec import Calibration, load_calibration
+from cocair_sim.calibration.table import Simulator, TableJob, load_table, table_hash
+from cocair_sim.errors import InputError
 from cocair_sim.files.atomic import atomic_write_csv
+from cocair_sim.files.calibration_results import SURFACE_COLUMNS
 from cocair_sim.files.manifest import file_sha256
-from cocair_sim.jobs import Job, JobContext, Output, SQLiteStore
+from cocair_sim.jobs import Job, JobContext, Output
+from cocair_sim.missing import csv_cell
+from cocair_sim.stats.abc import Posterior, weighted_quantile
 
-# Streams of the calibration's own randomness, apart from pyabc's generations.
-_PREDICTIVE = 1
-GENERATION_COLUMNS = ("generation", "epsilon", "acceptance_rate", "model_runs", "seconds")
+QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+# How an alert is acted on: what no published figure measures (the first surface's axes).
+ACTED_ON = ("relay.targeting_uplift", "relay.controls_per_alert")
+METHOD = (
+    "Approximate Bayesian computation from a reference table: rejection with local-linear "
+    "regression adjustment (Beaumont, Zhang and Balding 2002), parameters regressed on the logit "
+    "of their place within their prior's bounds; checked by simulation-based calibration "
+    "(Talts et al. 2018) on held-out draws of the table"
+)
+
+
+@dataclass(frozen=True)
+class Effect:
+    """The hub's effect under one prior: its posterior quantiles and how often it is positive."""
+
+    prior: str
+    quantiles: np.ndarray  # at QUANTILES
+    share_positive: float
 
 
 @dataclass(frozen=True)
 class CalibrationResult:
-    """What a finished calibration computed: the posterior, each generation's figures and the
-    posterior predictive check (the tables and the report are written from it)."""
+    """A finished calibration: every table the job wrote, as data."""
 
     calibration: Calibration
     out: Path
+    problem: Problem
     posterior: pd.DataFrame  # a column per field, and `weight`
-    generations: list[dict[str, Any]]
-    predictive: list[dict[str, Any]]  # per target: published value and the predictive interval
-    predictive_rows: list[list[Any]]  # per draw: particle, seed and every target's value
-    stopped: str | None
-    backend: str
-
-
-class CalibrationStore(SQLiteStore):
-    """Which pyabc run the folder's history.sqlite holds, why it stopped, and each
-    generation's wall time (pyabc's history keeps the particles)."""
-
-    WHAT = "calibration state"
-    SCHEMA = """
-        CREATE TABLE IF NOT EXISTS generation_seconds (
-            generation INTEGER PRIMARY KEY,
-            seconds REAL NOT NULL
-        );
-    """
-
-    @property
-    def abc_id(self) -> int | None:
-        """pyabc's id of the run in history.sqlite (None before it starts)."""
-        value = self.get_meta("abc_id")
-        return None if value is None else int(value)
-
-    @abc_id.setter
-    def abc_id(self, value: int) -> None:
-        self.set_meta("abc_id", str(value))
-
-    @property
-    def stopped(self) -> str | None:
-        """Why pyabc gave up on a generation (None: it did not)."""
-        return self.get_meta("stopped")
-
-    @stopped.setter
-    def stopped(self, reason: str) -> None:
-        self.set_meta("stopped", reason)
-
-    def record_seconds(self, generation: int, seconds: float) -> None:
-        """A finished generation's wall time."""
-        self.db.execute(
-            "INSERT OR REPLACE INTO generation_seconds VALUES (?, ?)", (generation, seconds)
-        )
-
-    def seconds(self) -> dict[int, float]:
-        """Each finished generation's wall time."""
-        rows = self.db.execute("SELECT generation, seconds FROM generation_seconds")
-        return {row["generation"]: row["seconds"] for row in rows}
+    samples: Posterior  # every quantity, on the sampled scales
+    sbc: SBCResult
+    drivers: list[Driver]
+    surfaces: list[Surface]
+    information: list[Information]
+    effects: list[Effect]
+    observed: dict[str, float]
 
 
 class CalibrationJob(Job):
-    """ABC-SMC generations until a stopping rule holds, then the posterior predictive."""
+    """Inference from a reference table for published (or any) figures."""
 
     kind = "calibration"
-    store_class = CalibrationStore
-    store_file = "state.sqlite"
-    markers = ("history.sqlite", "manifest.json", "posterior.csv")
+    store_file = None
+    markers = ("manifest.json", "posterior.csv")
 
-    def __init__(self, calibration: str | Path | Calibration):
+    def __init__(
+        self,
+        calibration: str | Path | Calibration,
+        table: str | Path | None = None,
+        observed: Mapping[str, float] | None = None,
+    ):
         self.calibration = (
             calibration if isinstance(calibration, Calibration) else load_calibration(calibration)
         )
+        self.table_folder = Path(table) if table else TableJob(self.calibration).default_out()
+        self.observed = dict(observed or {})
+        names = {t.name for t in self.calibration.targets}
+        for name in self.observed:
+            if name not in names:
+                raise InputError(
+                    "--observed", name, f"not a target of the calibration ({', '.join(names)})"
+                )
         self.result: CalibrationResult | None = None
 
-    @override
     @property
+    @override
     def name(self) -> str:
-        """The calibration's name: its default results folder is results/<name>."""
         return self.calibration.name
 
     @override
     def content_hash(self) -> str:
-        """What decides the results (the calibration's settings and its scenario file): a resumed
-        store must match."""
         return self.calibration.content_hash()
 
     @override
     def compute(self, ctx: JobContext) -> None:
-        """Run generations (with pyabc's single-core, multicore or Dask sampler) until a
-        stopping rule holds, then the predictive draws. With one worker and no scheduler the
-        same file gives the same posterior every time."""
-        cal, store = self.calibration, ctx.store
-        spec = cal.spec
-        evaluator = Evaluator.of(cal)
-        sampler, backend = smc.sampler(ctx.stack, ctx.workers, ctx.options.scheduler)
-        db = smc.history_url(ctx.out / "history.sqlite")
-        if store.abc_id is not None:
-            history = smc.abc_smc(cal, sampler).load(db, store.abc_id)
-        else:
-            history = smc.abc_smc(cal, sampler).new(db, evaluator.observed())
-            store.abc_id = history.id
+        """Infer, check, and analyse (in this process: a few minutes at most)."""
+        cal = self.calibration
         progress = ctx.options.progress
-        progress.begin(cal.name, spec.max_generations, _generations_done(history), backend,
-                       ctx.workers)  # fmt: skip
+        steps = ["posterior", "calibration check", "drivers", "surfaces", "information", "priors"]
+        progress.begin(cal.name, len(steps), 0, "in-process", 1)
+        _check_table(cal, self.table_folder)
         try:
-            while stop_reason(cal, history, store.stopped) is None:
-                t = _generations_done(history)
-                # Each generation's randomness from its own seed: a resumed single-core
-                # calibration repeats an uninterrupted one.
-                np.random.seed(_seed(spec.base_seed, 100 + t))
-                mark = time.perf_counter()
-                abc = smc.abc_smc(cal, sampler)
-                history = abc.load(db, store.abc_id)
-                abc.run(
-                    max_nr_populations=1,
-                    minimum_epsilon=spec.minimum_epsilon,
-                    min_acceptance_rate=spec.min_acceptance_rate,
-                )
-                if _generations_done(history) == t:
-                    # pyabc gave up on the generation: it would have accepted fewer than
-                    # `min_acceptance_rate` of its runs. The last stored one is the posterior.
-                    store.stopped = f"generation {t} accepted below min_acceptance_rate"
-                    break
-                store.record_seconds(t, round(time.perf_counter() - mark, 3))
-                progress.advance(1)
+            problem = Problem(cal, load_table(self.table_folder))
+            observed = problem.observed(self.observed)
+            samples = problem.posterior(observed)
+            progress.advance(1)
+            sbc = simulation_based_calibration(problem)
+            progress.advance(1)
+            ranked = drivers(problem)
+            progress.advance(1)
+            surfaces = _surfaces(problem, ranked)
+            progress.advance(1)
+            information = value_of_information(problem)
+            progress.advance(1)
+            effects = _effects(problem, samples)
+            progress.advance(1)
         finally:
             progress.end()
-        posterior = _posterior(cal, history)
-        generations = _generations(history, store.seconds())
-        rows = _predictive(cal, evaluator, posterior, ctx)
+        figures = {t.name: self.observed.get(t.name, t.value) for t in cal.targets}
         self.result = CalibrationResult(
-            cal, ctx.out, posterior, generations, predictive_summary(cal, rows), rows,
-            stop_reason(cal, history, store.stopped), backend,
+            cal, ctx.out, problem, _posterior_frame(problem, samples), samples, sbc, ranked,
+            surfaces, information, effects, figures,
         )  # fmt: skip
-        ctx.backend = backend
 
     @override
     def manifest(self, ctx: JobContext) -> dict[str, Any]:
-        """The calibration's entries in manifest.json: its files, settings, how it stopped,
-        the targets and the predictive check."""
-        cal, result = self.calibration, self.result
+        cal, r = self.calibration, self.result
         return {
             "calibration": cal.name,
             "calibration_file": str(cal.path),
             "calibration_sha256": file_sha256(cal.path),
-            "calibration_content_sha256": cal.content_hash(),
             "scenario_file": str(cal.scenario_path),
             "scenario_sha256": file_sha256(cal.scenario_path),
-            "base_seed": cal.spec.base_seed,
-            "population_size": cal.spec.population_size,
-            "generations": len(result.generations),
-            "stopped": result.stopped,
-            "model_runs": sum(g["model_runs"] for g in result.generations),
-            "targets": [t.model_dump(mode="json", by_alias=True) for t in cal.targets],
-            "predictive": result.predictive,
-            "method": "ABC-SMC (pyabc), Euclidean distance on each target's scale divided "
-            "by its uncertainty, median-epsilon schedule, multivariate normal perturbation "
-            "with 15 % of proposals from the prior",
+            "table": str(self.table_folder),
+            "table_draws": len(r.problem.table),
+            "observed": r.observed,
+            "accept": cal.spec.accept,
+            "particles": len(r.posterior),
+            "sbc_datasets": cal.spec.sbc_datasets,
+            "sbc_worst_points": dict(
+                zip(("coverage_50", "coverage_90"), r.sbc.worst(), strict=True)
+            ),
+            "method": METHOD,
         }
 
 
-class CalibrationTables(Output):
-    """posterior.csv, generations.csv and predictive.csv."""
+def _check_table(cal: Calibration, folder: Path) -> None:
+    """The table must have been made for this calibration: its priors, targets and scenario
+    (but for the calibrated fields' values, which every draw replaces)."""
+    manifest = folder / "manifest.json"
+    if not manifest.is_file():
+        raise InputError(str(folder), None, "no manifest.json: not a finished reference table")
+    try:
+        made_for = json.loads(manifest.read_text()).get("content_hash")
+    except (OSError, ValueError) as exc:
+        raise InputError(str(manifest), None, f"cannot read it ({exc})") from None
+    if made_for != table_hash(cal, Simulator.of(cal)):
+        raise InputError(
+            str(folder), None, "the table was made for another calibration file or scenario; "
+            f"run `cocair table {cal.path}` again"
+        )  # fmt: skip
 
-    files = ("posterior.csv", "generations.csv", "predictive.csv")
+
+def _surfaces(problem: Problem, ranked: list[Driver]) -> list[Surface]:
+    """The effect over how alerts are acted on (the targeting uplift and the controls per
+    alert, when both are estimated), and over the two parameters it moves with most besides."""
+    names = {q.name for q in problem.quantities}
+    main = [p for p in ACTED_ON if p in names]
+    others = [d.parameter for d in ranked if d.parameter not in main]
+    pairs = ([tuple(main)] if len(main) == 2 else []) + (
+        [tuple(others[:2])] if len(others) >= 2 else []
+    )
+    return [surface(problem, x, y) for x, y in pairs]
+
+
+def _posterior_frame(problem: Problem, samples: Posterior) -> pd.DataFrame:
+    """The posterior as experiments read it: every scenario field each parameter sets (its
+    `also` paths included), on the natural scale, and `weight`."""
+    natural = problem.natural(samples)
+    columns: dict[str, np.ndarray] = {}
+    for j, par in enumerate(problem.calibration.spec.parameters):
+        for path in par.paths:
+            columns[path] = natural[:, j]
+    frame = pd.DataFrame(columns)
+    frame["weight"] = samples.weights
+    return frame
+
+
+def _effects(problem: Problem, samples: Posterior) -> list[Effect]:
+    """The headline effect under the vague prior and under each piece of evidence."""
+    j = main_effect(problem)
+    values = samples.values[:, j]
+    out = [
+        Effect(
+            "vague (the calibration's priors)",
+            weighted_quantile(values, samples.weights, QUANTILES),
+            float(samples.weights @ (values > 0)),
+        )
+    ]
+    for evidence in problem.calibration.spec.evidence:
+        w = samples.weights * evidence_weights(problem, evidence)[samples.rows]
+        w = w / w.sum()
+        out.append(
+            Effect(
+                f"informative: {evidence.name}",
+                weighted_quantile(values, w, QUANTILES),
+                float(w @ (values > 0)),
+            )
+        )
+    return out
+
+
+class CalibrationTables(Output):
+    """posterior.csv, inference.csv, sbc_ranks.csv, drivers.csv, surface.csv, information.csv,
+    effects.csv and predictive.csv."""
+
+    files = (
+        "posterior.csv", "inference.csv", "sbc_ranks.csv", "drivers.csv", "surface.csv",
+        "information.csv", "effects.csv", "predictive.csv",
+    )  # fmt: skip
     checksummed = files
 
     @override
     def write(self, ctx: JobContext) -> None:
-        """Write the three tables from the job's result."""
-        result: CalibrationResult = ctx.job.result
-        posterior = result.posterior
+        r: CalibrationResult = ctx.job.result
+        folder, problem = ctx.folder, r.problem
         atomic_write_csv(
-            ctx.folder / "posterior.csv",
-            list(posterior.columns),
-            (list(r) for r in posterior.itertuples(index=False)),
+            folder / "posterior.csv",
+            list(r.posterior.columns),
+            (list(row) for row in r.posterior.itertuples(index=False)),
+        )
+        atomic_write_csv(folder / "inference.csv", *_inference_rows(r))
+        atomic_write_csv(
+            folder / "sbc_ranks.csv",
+            [q.name for q in r.sbc.quantities],
+            (list(np.round(row, 6)) for row in r.sbc.ranks),
         )
         atomic_write_csv(
-            ctx.folder / "generations.csv",
-            GENERATION_COLUMNS,
-            ([g[k] for k in GENERATION_COLUMNS] for g in result.generations),
-        )
+            folder / "drivers.csv",
+            ["parameter", "spearman_rho", "ci_low", "ci_high", "narrowing"],
+            ([d.parameter, *(csv_cell(v) for v in (d.rho, d.low, d.high, d.narrowing))]
+             for d in r.drivers),
+        )  # fmt: skip
         atomic_write_csv(
-            ctx.folder / "predictive.csv",
-            ["draw", "particle", "seed", *(t.name for t in result.calibration.targets)],
-            result.predictive_rows,
-        )
+            folder / "surface.csv",
+            list(SURFACE_COLUMNS),
+            (
+                [s.effect_name, s.x_name, csv_cell(float(s.x[b])), s.y_name,
+                 csv_cell(float(s.y[a])), csv_cell(float(s.effect[a, b])),
+                 csv_cell(float(s.se[a, b])), csv_cell(float(s.mass[a, b]))]
+                for s in r.surfaces
+                for a in range(len(s.y))
+                for b in range(len(s.x))
+            ),
+        )  # fmt: skip
+        atomic_write_csv(
+            folder / "information.csv",
+            ["measurement", "alerts_logged", "width_90", "width_p10", "width_p90"],
+            ([i.measurement, csv_cell(i.size), csv_cell(i.width_90), csv_cell(i.low),
+              csv_cell(i.high)] for i in r.information),
+        )  # fmt: skip
+        atomic_write_csv(
+            folder / "effects.csv",
+            ["prior", *(f"q{round(q * 100):02d}" for q in QUANTILES), "share_positive"],
+            ([e.prior, *(csv_cell(float(v)) for v in e.quantiles), csv_cell(e.share_positive)]
+             for e in r.effects),
+        )  # fmt: skip
+        cal = r.calibration
+        exact = problem.exact_summaries[r.samples.rows]
+        atomic_write_csv(
+            folder / "predictive.csv",
+            ["row", "weight", *(t.name for t in cal.targets)],
+            (
+                [int(row), csv_cell(float(w)),
+                 *(csv_cell(float(np.expm1(v) if t.uncertainty.scale == "log" else v))
+                   for v, t in zip(values, cal.targets, strict=True))]
+                for row, w, values in zip(r.samples.rows, r.samples.weights, exact, strict=True)
+            ),
+        )  # fmt: skip
 
 
-def _seed(base_seed: int, stream: int) -> int:
-    return int(np.random.SeedSequence([base_seed, stream]).generate_state(1)[0])
-
-
-def _generations_done(history) -> int:
-    return 0 if history.max_t < 0 else history.max_t + 1
-
-
-def stop_reason(cal: Calibration, history, stopped: str | None) -> str | None:
-    """Why the calibration stopped after its last generation (None: it goes on); `stopped` is
-    the reason recorded when pyabc gave up on a generation."""
-    spec = cal.spec
-    if stopped:
-        return stopped
-    done = _generations_done(history)
-    if done >= spec.max_generations:
-        return f"max_generations ({spec.max_generations}) reached"
-    if done == 0:
-        return None
-    last = history.get_all_populations().iloc[-1]
-    acceptance = spec.population_size / max(float(last["samples"]), 1.0)
-    if acceptance < spec.min_acceptance_rate:
-        return (
-            f"generation {done - 1} accepted {acceptance:.1%} of its runs, below "
-            f"min_acceptance_rate ({spec.min_acceptance_rate:g})"
-        )
-    if float(last["epsilon"]) <= spec.minimum_epsilon:
-        return f"the tolerance reached minimum_epsilon ({spec.minimum_epsilon:g})"
-    return None
-
-
-def _posterior(cal: Calibration, history) -> pd.DataFrame:
-    """The last generation: a column per field (values as the scenario takes them), `weight`."""
-    frame, weights = history.get_distribution(m=0, t=history.max_t)
-    evaluator = Evaluator.of(cal)
-    rows = [evaluator.values(evaluator.natural(row)) for row in frame.to_dict("records")]
-    posterior = pd.DataFrame(rows)
-    posterior["weight"] = np.asarray(weights, dtype=float) / float(np.sum(weights))
-    return posterior
-
-
-def _generations(history, seconds: dict[int, float]) -> list[dict[str, Any]]:
-    """epsilon, acceptance rate, model runs and seconds per generation. Generation 0 counts the
-    prior sample that set its tolerance."""
-    pops = history.get_all_populations()
-    prior_runs = int(pops.loc[pops["t"] < 0, "samples"].sum())
+def _inference_rows(r: CalibrationResult) -> tuple[list[str], list[list[Any]]]:
+    """Per quantity: prior and posterior quantiles (natural scales), how much the figures
+    narrowed it, and the simulation-based calibration's coverages."""
+    problem = r.problem
+    natural = problem.natural(r.samples)
+    prior_natural = np.column_stack(
+        [q.to_natural(problem.values[:, j]) for j, q in enumerate(problem.quantities)]
+    )
+    uniform = np.full(len(prior_natural), 1.0 / len(prior_natural))
+    sbc = {res.name: res for res in r.sbc.results}
+    head = ["quantity", *(f"prior_q{round(q * 100):02d}" for q in QUANTILES),
+            *(f"posterior_q{round(q * 100):02d}" for q in QUANTILES), "narrowing_90",
+            "sbc_coverage_50", "sbc_coverage_90", "sbc_uniformity_p"]  # fmt: skip
     rows = []
-    for _, pop in pops[pops["t"] >= 0].iterrows():
-        t = int(pop["t"])
-        runs = int(pop["samples"]) + (prior_runs if t == 0 else 0)
+    for j, q in enumerate(problem.quantities):
+        prior_q = weighted_quantile(prior_natural[:, j], uniform, QUANTILES)
+        post_q = weighted_quantile(natural[:, j], r.samples.weights, QUANTILES)
+        width_prior = prior_q[-1] - prior_q[0]
+        narrowing = (post_q[-1] - post_q[0]) / width_prior if width_prior else float("nan")
+        s = sbc.get(q.name)
         rows.append(
-            {
-                "generation": t,
-                "epsilon": float(pop["epsilon"]),
-                "acceptance_rate": int(pop["particles"]) / max(int(pop["samples"]), 1),
-                "model_runs": runs,
-                "seconds": seconds.get(t),
-            }
-        )
-    return rows
-
-
-def _predictive(cal, evaluator, posterior, ctx: JobContext) -> list[list[Any]]:
-    """`predictive_draws` runs, each a particle drawn by weight and a fresh seed."""
-    n = cal.spec.predictive_draws
-    rng = np.random.default_rng(np.random.SeedSequence([cal.spec.base_seed, _PREDICTIVE]))
-    picks = rng.choice(len(posterior), size=n, p=posterior["weight"].to_numpy())
-    seeds = rng.integers(0, 2**62, size=n)
-    names = cal.parameter_names
-    particles = [dict(zip(names, posterior.iloc[i][names], strict=True)) for i in picks]
-    executor = ctx.pool(n)
-    mapper = executor.map if executor is not None else map
-    results = list(mapper(evaluator.observe, particles, [int(s) for s in seeds]))
-    return [
-        [k, int(picks[k]), int(seeds[k]), *(results[k][t.name] for t in cal.targets)]
-        for k in range(n)
-    ]
-
-
-def predictive_summary(cal: Calibration, rows: list[list[Any]]) -> list[dict[str, Any]]:
-    """Per target: the published value, the posterior predictive median and 90 % interval, and
-    where the published value falls (its quantile in the predictive distribution)."""
-    out = []
-    for j, target in enumerate(cal.targets):
-        values = np.array([r[3 + j] for r in rows], dtype=float)
-        out.append(
-            {
-                "target": target.name,
-                "published": target.value,
-                "median": float(np.median(values)),
-                "p05": float(np.percentile(values, 5)),
-                "p95": float(np.percentile(values, 95)),
-                "quantile": float(
-                    np.mean(values < target.value) + 0.5 * np.mean(values == target.value)
-                ),
-            }
-        )
-    return out
+            [q.name, *(csv_cell(float(v)) for v in prior_q),
+             *(csv_cell(float(v)) for v in post_q), csv_cell(narrowing),
+             *(csv_cell(v) for v in ((s.coverage_50, s.coverage_90, s.uniformity_p)
+                                      if s else (None, None, None)))]
+        )  # fmt: skip
+    return head, rows

@@ -1,5 +1,5 @@
 """Calibration files: which parameters are uncertain (priors), which published results they must
-reproduce (targets), and how long the search may take.
+reproduce (targets), how large a reference table to simulate, and what else may inform them.
 
 `load_calibration` reads and validates the file, then checks what no schema can: the scenario
 exists, every target is one the scenario publishes (or is written out in full here), every
@@ -19,10 +19,12 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, model_validator
 
+from cocair_sim.calibration.observables import OBSERVABLES
 from cocair_sim.errors import InputError
 from cocair_sim.files.manifest import file_sha256
 from cocair_sim.files.schema import Strict, json_schema, validate_model
 from cocair_sim.files.yamlio import load_yaml_mapping, referenced_file
+from cocair_sim.model.metrics import is_metric
 from cocair_sim.scenario.loading import load_scenario, target_problems
 from cocair_sim.scenario.schema import PublishedTarget, Scenario
 
@@ -46,8 +48,8 @@ class Prior(Strict):
             raise ValueError("a loguniform prior needs low > 0")
         return self
 
-    # The sampler works where the prior is flat: a loguniform parameter is sampled as its
-    # logarithm, so that pyabc's perturbation kernels are as wide at 2 as at 20.
+    # Inference works where the prior is flat: a loguniform parameter is drawn and regressed as
+    # its logarithm, so that a step from 2 to 4 counts as much as one from 10 to 20.
     def sampled_bounds(self) -> tuple[float, float]:
         """The range on the scale the sampler works on (the logarithm for loguniform)."""
         if self.distribution == "loguniform":
@@ -80,8 +82,43 @@ class CalibratedParameter(Strict):
         return [self.path, *self.also]
 
 
+DEFAULT_EFFECTS = (
+    "operation.kg_seized_participants",
+    "operation.kg_delivered",
+    "operation.seizures_participants",
+    "operation.kg_seized_destinations",
+)
+
+
+class Evidence(Strict):
+    """What a study from another setting says of an observable of the model, as the range its
+    value falls in (the central 90 % of a lognormal, or of a normal with `scale: linear`), with
+    its source and the limits of its transfer to these airports."""
+
+    name: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,59}$")]
+    observable: Annotated[str, Field(max_length=60)] = Field(
+        description="An observable the reference table records (see docs/experiment-format.md)"
+    )
+    low: Annotated[float, Field(allow_inf_nan=False)]
+    high: Annotated[float, Field(allow_inf_nan=False)]
+    scale: Literal["log", "linear"] = "log"
+    source: Annotated[str, Field(min_length=1, max_length=2000)]
+    limits: Annotated[str, Field(min_length=1, max_length=4000)] = Field(
+        description="Why the figure may not transfer to the modelled airports"
+    )
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        if not self.low < self.high:
+            raise ValueError("low must be below high")
+        if self.scale == "log" and self.low <= 0:
+            raise ValueError("a log-scale range needs low > 0")
+        return self
+
+
 class CalibrationSpec(Strict):
-    """A whole calibration file: the scenario, the parameters and targets, and when to stop."""
+    """A whole calibration file: the scenario, the parameters and targets, the reference table
+    and what is inferred from it."""
 
     name: Annotated[str, Field(pattern=NAME_PATTERN, description="Also the results folder")]
     description: Annotated[str, Field(max_length=100_000)] = ""
@@ -95,16 +132,28 @@ class CalibrationSpec(Strict):
         max_length=100,
         description="Names of targets the scenario publishes, or targets written out in full",
     )
-    population_size: Annotated[int, Field(ge=10, le=100_000)] = 300
-    max_generations: Annotated[int, Field(ge=1, le=200)] = 10
-    min_acceptance_rate: Annotated[float, Field(ge=0, lt=1)] = Field(
-        0.02, description="Stop when fewer simulations than this are accepted"
+    draws: Annotated[int, Field(ge=50, le=10_000_000)] = Field(
+        50_000,
+        description="Parameter sets drawn from the priors for the reference table, each run "
+        "under every automatic relay mode on common random numbers",
     )
-    minimum_epsilon: Annotated[float, Field(ge=0)] = Field(
-        0.0, description="Stop when the tolerance falls below this"
+    accept: Annotated[float, Field(gt=0, le=0.5)] = Field(
+        0.02, description="Share of the table's draws the inference keeps (nearest first)"
     )
-    predictive_draws: Annotated[int, Field(ge=10, le=100_000)] = Field(
-        200, description="Posterior predictive simulations (predictive.csv)"
+    sbc_datasets: Annotated[int, Field(ge=10, le=100_000)] = Field(
+        200, description="Held-out draws the inference is checked on (simulation-based calibration)"
+    )
+    effects: list[Annotated[str, Field(max_length=200)]] = Field(
+        default_factory=lambda: list(DEFAULT_EFFECTS),
+        min_length=1,
+        max_length=20,
+        description="Outcomes whose paired differences between relay modes the table records",
+    )
+    evidence: list[Evidence] = Field(
+        default_factory=list,
+        max_length=20,
+        description="Evidence from outside the operations on an observable of the model: an "
+        "optional informative prior, shown beside the vague one",
     )
     base_seed: Annotated[int, Field(ge=0, lt=2**32)] = 2011
 
@@ -145,17 +194,14 @@ class Calibration:
 
     @property
     def parameter_names(self) -> list[str]:
-        """Each parameter's `path`, in file order: its name in pyabc and its column in the
-        posterior."""
+        """Each parameter's `path`, in file order: its column in the table and the posterior."""
         return [p.path for p in self.spec.parameters]
 
     def content_hash(self) -> str:
         """Identity of what is computed (not comments or formatting): guards --resume."""
         blob = json.dumps(
             {
-                "spec": self.spec.model_dump(
-                    mode="json", exclude={"description", "predictive_draws"}
-                ),
+                "spec": self.spec.model_dump(mode="json", exclude={"description"}),
                 "scenario": file_sha256(self.scenario_path),
             },
             sort_keys=True,
@@ -192,6 +238,17 @@ def load_calibration(path: str | Path) -> Calibration:
             target = published[target]
         targets.append(target)
     _check_targets(source, scenario, targets)
+    for i, effect in enumerate(spec.effects):
+        if not is_metric(effect):
+            raise InputError(source, f"effects[{i}]", f"unknown metric '{effect}'")
+    for i, evidence in enumerate(spec.evidence):
+        if evidence.observable not in OBSERVABLES:
+            known = ", ".join(OBSERVABLES)
+            raise InputError(
+                source,
+                f"evidence[{i}].observable",
+                f"unknown observable '{evidence.observable}' (one of {known})",
+            )
     for i, par in enumerate(spec.parameters):
         for end in (par.prior.low, par.prior.high):
             value = parameter_value(par, end)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from cocair_sim.cli.calibrate import calibrate
+from cocair_sim.cli.calibrate import calibrate, table
 from cocair_sim.cli.common import CocairGroup
 from cocair_sim.cli.exercise import exercise
 from cocair_sim.cli.experiment import experiment, report
@@ -22,7 +22,8 @@ def main() -> None:
     Typical use:
       cocair run                                   (the default COCAIR III scenario, hub relay)
       cocair experiment relay_modes                (then open results/relay_modes/report.html)
-      cocair calibrate calibration                 (fit the estimates to published results)
+      cocair table calibration                     (the calibration's reference table)
+      cocair calibrate calibration                 (infer the estimates from published results)
       cocair validate                              (against the published operations)
       cocair viz                                   (the classroom page in a browser)
       cocair exercise                              (teams play the contact points)
@@ -34,6 +35,7 @@ for command in (
     run,
     experiment,
     report,
+    table,
     calibrate,
     sensitivity,
     validate,

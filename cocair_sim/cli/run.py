@@ -97,7 +97,7 @@ def check(file):
         cal = load_calibration(file)
         console.print(
             f"{file}: valid calibration '{cal.name}': {len(cal.spec.parameters)} parameters, "
-            f"{len(cal.targets)} targets, {cal.spec.population_size} particles a generation",
+            f"{len(cal.targets)} targets, a reference table of {cal.spec.draws:,} draws",
             highlight=False,
         )
         return

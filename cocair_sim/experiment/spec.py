@@ -19,6 +19,7 @@ from pydantic import Field, field_validator, model_validator
 
 from cocair_sim.errors import InputError
 from cocair_sim.experiment.posterior import Posterior, load_posterior
+from cocair_sim.files.calibration_results import CalibrationResults, read_results
 from cocair_sim.files.manifest import file_sha256
 from cocair_sim.files.schema import Strict, json_schema, validate_model
 from cocair_sim.files.yamlio import load_yaml_mapping, referenced_file
@@ -85,6 +86,11 @@ class ExperimentSpec(Strict):
         description="A calibration's posterior.csv, relative to the experiment file: each "
         "replicate draws its parameter values from it",
     )
+    surface: Annotated[str, Field(min_length=1, max_length=4096)] | None = Field(
+        None,
+        description="A calibration's surface.csv, relative to the experiment file: the report "
+        "then says what the published figures determine about the effect, and shows where",
+    )
 
     @field_validator("conditions")
     @classmethod
@@ -149,6 +155,7 @@ class Experiment:
     scenario_path: Path
     posterior: Posterior | None = None
     scenario_name: str = ""  # the scenario's own name (its `name:` field)
+    evidence: CalibrationResults | None = None  # the calibration's analyses (`surface:`)
 
     @property
     def name(self) -> str:
@@ -210,7 +217,10 @@ def load_experiment(path: str | Path, replications: int | None = None) -> Experi
                 raise InputError(source, field, err.message) from None
             checked.add(key)
             scenario_name = scenario_name or scenario.name
-    return Experiment(spec, path, scenario_path, posterior, scenario_name)
+    evidence = None
+    if spec.surface is not None:
+        evidence = read_results(referenced_file(path, spec.surface, "surface"), source, "surface")
+    return Experiment(spec, path, scenario_path, posterior, scenario_name, evidence)
 
 
 def _posterior(spec, path: Path, source: str, scenario_raw, scenario_path) -> Posterior | None:

@@ -18,7 +18,7 @@ def versions() -> dict[str, str]:
         "cocair_sim": cocair_sim.__version__,
         "mesa": version("mesa"),
         "numpy": np.__version__,
-        "pyabc": version("pyabc"),
+        "scikit-learn": version("scikit-learn"),
         "python": platform.python_version(),
     }
 

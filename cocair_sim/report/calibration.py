@@ -1,17 +1,25 @@
-"""The report of a calibration: report.html (self-contained) and report.md, in the style of the
-experiment report. No date in it, so the same results give the same report."""
+"""The report of a calibration: report.html (self-contained) and report.md. It says first, in
+words, what the published figures determine and what they do not, what the hub's effect depends
+on and which measurement would settle it; the tables and the method follow. No date in it, so
+the same results give the same report."""
 
 from __future__ import annotations
 
 import base64
 import html
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from cocair_sim.files.atomic import atomic_write_text
 from cocair_sim.report.html import CSS, fmt_value, html_table, md_table
+
+if TYPE_CHECKING:
+    from cocair_sim.calibration.job import CalibrationResult
+
+NARROWED = 0.6  # a 90 % interval under this share of the prior's: the figures pinned it down
+LEFT_OPEN = 0.85  # over this share: the figures left it (nearly) as open as before
 
 
 def weighted_quantiles(x, w, qs) -> list[float]:
@@ -22,111 +30,132 @@ def weighted_quantiles(x, w, qs) -> list[float]:
     return [float(np.interp(q, cum, x)) for q in qs]
 
 
-def parameter_rows(calibration, posterior, narrowing: dict[str, float]) -> list[list[str]]:
-    """The report's parameter table: each parameter's prior, posterior median and 90 %
-    interval, how much the calibration narrowed it, and its source."""
-    w = posterior["weight"].to_numpy()
-    rows = []
-    for par in calibration.spec.parameters:
-        med, lo, hi = weighted_quantiles(posterior[par.path].to_numpy(), w, (0.5, 0.05, 0.95))
-        prior = (
-            f"{par.prior.distribution} {fmt_value(par.prior.low)} to {fmt_value(par.prior.high)}"
+def _signed(v: float) -> str:
+    return ("+" if v > 0 else "") + fmt_value(v)
+
+
+def key_results(r: CalibrationResult) -> list[str]:
+    """The report's first lines, in words."""
+    effect = r.effects[0]
+    q05, _, q50, _, q95 = effect.quantiles
+    first = r.drivers[:2]
+    depends = " and ".join(d.parameter for d in first)
+    narrowing = {d.parameter: d.narrowing for d in r.drivers}
+    left_open = [p for p in depends.split(" and ") if narrowing.get(p, 1.0) >= LEFT_OPEN]
+    verb = (
+        "do not determine"
+        if narrowing.get(first[0].parameter, 1.0) >= LEFT_OPEN
+        else ("narrow down")
+    )
+    lines = [
+        f"The published figures {verb} the hub's effect: across the worlds they allow, "
+        f"the hub changes the cocaine seized at participating airports in the operation week by "
+        f"{_signed(q50)} kg (median), between {_signed(q05)} and {_signed(q95)} kg in 90 % of "
+        f"them, and does better than no relay in {effect.share_positive:.0%} of them.",
+        f"What it depends on most: {depends}"
+        + (
+            f" ({', '.join(left_open)}: left as open by the figures as before)."
+            if left_open
+            else "."
+        ),
+    ]
+    base, *records = r.information
+    if records:
+        best = min(records, key=lambda i: i.width_90)
+        what = best.measurement + (f" ({best.size} alerts)" if best.size else "")
+        settles = (
+            "would narrow it"
+            if best.width_90 < 0.9 * base.width_90
+            else ("is the best an operation's records offer, and would barely narrow it")
         )
+        lines.append(
+            f"What to measure next: {what} {settles}, to a 90 % interval {fmt_value(best.width_90)}"
+            f" kg wide, against {fmt_value(base.width_90)} kg from the published figures alone "
+            "(every record in the table below)."
+        )
+    for e in r.effects[1:]:
+        e05, _, e50, _, e95 = e.quantiles
+        lines.append(
+            f"Under the {e.prior.removeprefix('informative: ')} evidence from another setting, "
+            f"the effect would be {_signed(e50)} kg ({_signed(e05)} to {_signed(e95)}); its "
+            "limits of transfer are given below."
+        )
+    cov50, cov90 = r.sbc.worst()
+    lines.append(
+        f"The inference is checked on {len(r.sbc.ranks)} held-out simulated operations: its "
+        f"50 % and 90 % intervals cover within {cov50:.0f} and {cov90:.0f} points of their "
+        "nominal rates for every parameter and effect."
+    )
+    return lines
+
+
+def parameter_rows(r: CalibrationResult) -> list[list[str]]:
+    """Per parameter: prior, posterior median and 90 % interval, narrowing, source."""
+    problem = r.problem
+    natural = problem.natural(r.samples)
+    narrowing = {d.parameter: d.narrowing for d in r.drivers}
+    rows = []
+    for j, par in enumerate(r.calibration.spec.parameters):
+        med, lo, hi = weighted_quantiles(natural[:, j], r.samples.weights, (0.5, 0.05, 0.95))
         rows.append(
             [
                 par.path,
-                prior,
+                f"{par.prior.distribution} {fmt_value(par.prior.low)} to "
+                f"{fmt_value(par.prior.high)}",
                 f"{fmt_value(med)} [{fmt_value(lo)}, {fmt_value(hi)}]",
-                f"{narrowing[par.path]:.2f}",
+                f"{narrowing.get(par.path, float('nan')):.2f}",
                 par.source,
             ]
         )
     return rows
 
 
-def target_rows(calibration, summary: list[dict[str, Any]]) -> list[list[str]]:
-    """The report's target table: each published value against the posterior predictive, and
-    whether the 90 % interval holds it."""
-    rows = []
-    for target, s in zip(calibration.targets, summary, strict=True):
-        scope = target.scope if isinstance(target.scope, str) else ", ".join(target.scope)
-        unc = f"sd {target.uncertainty.sd:g} ({target.uncertainty.scale})"
-        inside = s["p05"] <= target.value <= s["p95"]
-        rows.append(
-            [
-                target.name,
-                f"{target.statistic}, {scope}, {target.window}",
-                fmt_value(target.value),
-                unc,
-                f"{fmt_value(s['median'])} [{fmt_value(s['p05'])}, {fmt_value(s['p95'])}]",
-                f"{s['quantile']:.2f}",
-                "yes" if inside else "no",
-                target.source,
-            ]
-        )
-    return rows
-
-
-def write_calibration_report(
-    cal, out: Path, posterior, generations, predictive, summary, stopped: str | None = None
-) -> None:
-    """Draw the calibration's figures into out/figures and write out/report.html and
-    out/report.md (`stopped`: why the generations stopped)."""
-    # The plotting stack is loaded only by the process that draws figures: the report layer
-    # is imported wherever a job's outputs are assembled.
-    from cocair_sim.report.draw.calibration import FIGURES, CalibrationData  # noqa: PLC0415
+def write_calibration_report(r: CalibrationResult, out: Path) -> None:
+    """report.md and report.html (with its figures embedded) in `out`."""
+    from cocair_sim.report.draw.calibration import FIGURES  # noqa: PLC0415 - plotting
 
     out = Path(out)
-    data = CalibrationData(cal, posterior, generations, predictive, summary)
-    figs = [draw(data, out / "figures") for draw in FIGURES]
+    figs = [draw(r, out / "figures") for draw in FIGURES]
+    cal = r.calibration
     title = f"COCAIR calibration: {cal.name}"
-    covered = sum(s["p05"] <= s["published"] <= s["p95"] for s in summary)
-    runs = sum(g["model_runs"] for g in generations)
-    last = generations[-1] if generations else {"epsilon": float("nan")}
-    narrowing = data.narrowing()
-    narrowed = [p for p, r in sorted(narrowing.items(), key=lambda kv: kv[1]) if r < 0.6]
-    loose = [p for p, r in narrowing.items() if r >= 0.85]
-    findings = [
-        f"{len(generations)} generations of {cal.spec.population_size} particles, "
-        f"{runs:,} model runs; the final tolerance is {last['epsilon']:.3g} (a distance in "
-        f"target uncertainties). Stopped: {stopped or 'n/a'}.",
-        f"The posterior predictive 90 % interval covers {covered} of {len(summary)} published "
-        "results.",
-        "Narrowed by the published results (posterior sd under 0.6 of the prior's): "
-        + (", ".join(narrowed) if narrowed else "none")
-        + ".",
-        "Left almost as uncertain as before (0.85 of the prior's sd or more): "
-        + (", ".join(loose) if loose else "none")
-        + ". Their whole range is carried into every experiment run over this posterior.",
-    ]
     desc = " ".join(cal.spec.description.split())
-    thead = [
-        "target",
-        "statistic, scope, window",
-        "published",
-        "uncertainty",
-        "predictive median [90 %]",
-        "published at quantile",
-        "inside",
-        "source",
+    key = key_results(r)
+    vhead = ["measurement", "alerts logged", "90 % interval of the effect (kg)"]
+    vrows = [[i.measurement, "" if i.size is None else str(i.size), fmt_value(i.width_90)]
+             for i in r.information]  # fmt: skip
+    dhead = ["parameter", "rank correlation with the effect [95 %]", "narrowing by the figures"]
+    drows = [[d.parameter, f"{d.rho:+.2f} [{d.low:+.2f}, {d.high:+.2f}]", f"{d.narrowing:.2f}"]
+             for d in r.drivers[:8]]  # fmt: skip
+    shead = ["quantity", "coverage of 50 % intervals", "coverage of 90 % intervals",
+             "uniformity p"]  # fmt: skip
+    srows = [[s.name, f"{s.coverage_50:.0%}", f"{s.coverage_90:.0%}", f"{s.uniformity_p:.2g}"]
+             for s in r.sbc.results]  # fmt: skip
+    phead = ["parameter", "prior", "posterior median [90 %]", "narrowing", "source"]
+    prows = parameter_rows(r)
+    evidence = [
+        f"{e.name} (on {e.observable}, between {fmt_value(e.low)} and {fmt_value(e.high)}): "
+        f"{e.source}. Limits of transfer: {e.limits}"
+        for e in cal.spec.evidence
     ]
-    trows = target_rows(cal, summary)
-    phead = ["parameter", "prior", "posterior median [90 %]", "sd ratio", "source"]
-    prows = parameter_rows(cal, posterior, narrowing)
     method = (
-        "Approximate Bayesian computation by sequential Monte Carlo (pyabc): particles drawn "
-        "from the priors are run through the model; a run is accepted when its distance to the "
-        "published results (Euclidean, each target on its own scale divided by its "
-        "uncertainty) is below the generation's tolerance, the median distance of the previous "
-        "generation. New particles are proposed by perturbing the previous generation's with a "
-        "multivariate normal kernel, and 15 % are drawn from the prior, which keeps the "
-        "importance weights from collapsing onto a few particles with some twenty parameters "
-        "(defensive importance sampling). Loguniform parameters are sampled as their logarithm. "
-        "The last generation's weighted particles are the posterior (posterior.csv)."
-        " Counts published for all drugs are compared with the model's cocaine counts divided "
-        "by the cocaine share of cases, itself a calibrated parameter."
+        f"A reference table of {len(r.problem.table):,} parameter sets drawn from the priors, each "
+        "run under every relay mode on common random numbers (cocair table). For the published "
+        "figures (each with its own uncertainty added to the table's runs as noise), the nearest "
+        f"{cal.spec.accept:.0%} of the table's draws are kept, weighted by the Epanechnikov "
+        "kernel of their distance (summaries scaled by their median absolute deviation), and "
+        "adjusted by local-linear regression (Beaumont, Zhang and Balding 2002), each parameter "
+        "on the logit of its place within its prior's bounds. The paired effects of the draws' "
+        "runs are adjusted the same way: their posterior predictive. Simulation-based "
+        "calibration (Talts et al. 2018) repeats the inference for held-out draws of the table."
     )
-
+    sections = [
+        ("Key results", "list", key),
+        ("What to measure next", "table", (vhead, vrows)),
+        ("What the effect depends on", "table", (dhead, drows)),
+        ("Evidence from other settings", "list", evidence or ["None given."]),
+        ("Is the inference calibrated?", "table", (shead, srows)),
+        ("Parameters", "table", (phead, prows)),
+    ]
     md = [f"# {title}", ""] + ([desc, ""] if desc else [])
     h = [
         "<!DOCTYPE html>",
@@ -137,13 +166,16 @@ def write_calibration_report(
     ]
     if desc:
         h.append(f"<p>{html.escape(desc)}</p>")
-    md += ["## Key results", ""] + [f"- {f}" for f in findings] + [""]
-    h += ["<h2>Key results</h2>", "<ul>"] + [f"<li>{html.escape(f)}</li>" for f in findings]
-    h.append("</ul>")
-    md += ["## Published results and the posterior predictive", "", md_table(thead, trows), ""]
-    h += ["<h2>Published results and the posterior predictive</h2>", html_table(thead, trows, 2)]
-    md += ["## Parameters", "", md_table(phead, prows), ""]
-    h += ["<h2>Parameters</h2>", html_table(phead, prows, 2)]
+    for heading, kind, content in sections:
+        md += [f"## {heading}", ""]
+        h.append(f"<h2>{html.escape(heading)}</h2>")
+        if kind == "list":
+            md += [f"- {line}" for line in content] + [""]
+            h += ["<ul>"] + [f"<li>{html.escape(line)}</li>" for line in content] + ["</ul>"]
+        else:
+            head, rows = content
+            md += [md_table(head, rows), ""]
+            h.append(html_table(head, rows, 1))
     md += ["## Figures", ""]
     h.append("<h2>Figures</h2>")
     for k, fig in enumerate(figs, start=1):

@@ -21,7 +21,10 @@ from cocair_sim.files.atomic import atomic_write_text
 from cocair_sim.files.manifest import versions
 from cocair_sim.missing import NOT_AVAILABLE, is_missing
 from cocair_sim.model.metrics import metric_better, metric_label, metric_unit
+from cocair_sim.report.glance import glance
 from cocair_sim.report.jobs import experiment_figures
+from cocair_sim.scenario.describe import describe_parameter
+from cocair_sim.scenario.loading import cached_scenario
 
 CSS = """
 body { font-family: Georgia, 'Times New Roman', serif; max-width: 1050px; margin: 2em auto;
@@ -33,6 +36,7 @@ th { background: #eef2f6; } td.l, th.l { text-align: left; }
 figure { margin: 1.5em 0; } figure img { max-width: 100%; border: 1px solid #ddd; }
 figcaption { font-size: 0.9em; color: #444; }
 li.finding { margin-bottom: 0.4em; } .ns { color: #555; }
+.glance p { font-size: 1.12em; margin: 0.45em 0; }
 code { background: #f4f4f4; padding: 0 3px; }
 """
 
@@ -197,8 +201,9 @@ def headline(exp, summary: list[dict]) -> list[str]:
     return lines
 
 
-def _driver_table(exp, store, top: int = 5) -> tuple[list[str], list[list[str]]] | None:
-    """The strongest drivers of the headline differences, over a posterior."""
+def _driver_table(exp, store, scenario, top: int = 5) -> tuple[list[str], list[list[str]]] | None:
+    """The strongest drivers of the headline differences, over a posterior (parameters in
+    words)."""
     if exp.posterior is None:
         return None
     metrics = [m for m in exp.spec.metrics if metric_better(m)][:2]
@@ -212,7 +217,7 @@ def _driver_table(exp, store, top: int = 5) -> tuple[list[str], list[list[str]]]
             [
                 metric_label(r["metric"]),
                 r["condition"],
-                r["parameter"],
+                describe_parameter(scenario, r["parameter"]),
                 f"{r['spearman_rho']:+.2f} [{r['ci_low']:+.2f}, {r['ci_high']:+.2f}]",
             ]
         )
@@ -355,6 +360,20 @@ def _setup_items(exp: Experiment, store: Store) -> list[str]:
     return items
 
 
+def _figure_md(fig, k: int) -> list[str]:
+    rel = f"figures/{fig.png.name}"
+    return [f"![{fig.title}]({rel})", "", f"*Figure {k}. {fig.title}.* {fig.caption}", ""]
+
+
+def _figure_html(fig, k: int) -> str:
+    b64 = base64.b64encode(fig.png.read_bytes()).decode("ascii")
+    return (
+        f'<figure id="fig-{fig.name}"><img alt="{html.escape(fig.title)}" '
+        f'src="data:image/png;base64,{b64}"><figcaption><b>Figure {k}. '
+        f"{html.escape(fig.title)}.</b> {html.escape(fig.caption)}</figcaption></figure>"
+    )
+
+
 def write_report(
     exp, store, out: Path, summary: list[dict], executor=None, started=None
 ) -> dict[str, Path]:
@@ -375,11 +394,20 @@ def write_report(
         f"<style>{CSS}</style></head><body>",
         f"<h1>{html.escape(title)}</h1>",
     ]
+    scenario = cached_scenario(exp.scenario_path, exp.spec.set)
+    opening = glance(exp, summary, scenario)
+    md += ["## At a glance", ""] + [f"{s}" for s in opening.sentences] + [""]
+    h += ["<h2>At a glance</h2>", '<div class="glance">']
+    h += [f"<p>{html.escape(s)}</p>" for s in opening.sentences] + ["</div>"]
+    shown = next((fig for fig in figs if fig.name == opening.figure), None)
+    if shown is not None:
+        md += _figure_md(shown, 1)
+        h.append(_figure_html(shown, 1))
     lead = headline(exp, summary)
-    md += ["## Headline", ""] + [f"- {s}" for s in lead] + [""]
-    h += ["<h2>Headline</h2>", '<ul class="headline">']
+    md += ["## For analysts", "", "### Statistical summary", ""] + [f"- {s}" for s in lead] + [""]
+    h += ["<h2>For analysts</h2>", "<h3>Statistical summary</h3>", '<ul class="headline">']
     h += [f"<li>{html.escape(s)}</li>" for s in lead] + ["</ul>"]
-    drivers = _driver_table(exp, store)
+    drivers = _driver_table(exp, store, scenario)
     if drivers is not None:
         head, rows = drivers
         note = (
@@ -392,12 +420,12 @@ def write_report(
     if desc:
         md += [desc, ""]
         h.append(f"<p>{html.escape(desc)}</p>")
-    md += ["## What was run", ""] + [f"- {i}" for i in setup] + [""]
-    h += ["<h2>What was run</h2>", "<ul>"] + [f"<li>{html.escape(i)}</li>" for i in setup]
+    md += ["### What was run", ""] + [f"- {i}" for i in setup] + [""]
+    h += ["<h3>What was run</h3>", "<ul>"] + [f"<li>{html.escape(i)}</li>" for i in setup]
     h.append("</ul>")
 
-    md += ["## Key findings", ""]
-    h += ["<h2>Key findings</h2>"]
+    md += ["### Key findings", ""]
+    h += ["<h3>Key findings</h3>"]
     for sweep_point, sentences in f["per_point"]:
         if sweep and sweep_point:
             label = _point_label(sweep_point)
@@ -414,9 +442,9 @@ def write_report(
         h.append("</ul>")
     if sweep:
         head, rows = _compact_rows(exp, f["table"])
-        md += ["### Across the sweep", "", md_table(head, rows), ""]
+        md += ["#### Across the sweep", "", md_table(head, rows), ""]
         md += [f"- {t}" for t in f["trends"]] + [""]
-        h += ["<h3>Across the sweep</h3>", html_table(head, rows)]
+        h += ["<h4>Across the sweep</h4>", html_table(head, rows)]
         h += ["<ul>"] + [f"<li>{html.escape(t)}</li>" for t in f["trends"]] + ["</ul>"]
     note = (
         "A difference is called significant when the Wilcoxon signed-rank p-value is below "
@@ -425,26 +453,21 @@ def write_report(
     md += [f"_{note}_", ""]
     h.append(f"<p><em>{html.escape(note)}</em></p>")
 
-    md += ["## Figures", ""]
-    h.append("<h2>Figures</h2>")
-    for k, fig in enumerate(figs, start=1):
-        rel = f"figures/{fig.png.name}"
-        md += [f"![{fig.title}]({rel})", "", f"*Figure {k}. {fig.title}.* {fig.caption}", ""]
-        b64 = base64.b64encode(fig.png.read_bytes()).decode("ascii")
-        h.append(
-            f'<figure id="fig-{fig.name}"><img alt="{html.escape(fig.title)}" '
-            f'src="data:image/png;base64,{b64}"><figcaption><b>Figure {k}. '
-            f"{html.escape(fig.title)}.</b> {html.escape(fig.caption)}</figcaption></figure>"
-        )
+    md += ["### Figures", ""]
+    h.append("<h3>Figures</h3>")
+    others = [fig for fig in figs if fig is not shown]
+    for k, fig in enumerate(others, start=2 if shown is not None else 1):
+        md += _figure_md(fig, k)
+        h.append(_figure_html(fig, k))
 
     head, rows = _summary_table_rows(exp, summary)
-    md += ["## Summary table", "", "Same numbers as summary.csv (rounded).", ""]
+    md += ["### Summary table", "", "Same numbers as summary.csv (rounded).", ""]
     md += [md_table(head, rows), ""]
-    h += ["<h2>Summary table</h2>", "<p>Same numbers as summary.csv (rounded).</p>"]
+    h += ["<h3>Summary table</h3>", "<p>Same numbers as summary.csv (rounded).</p>"]
     h.append(html_table(head, rows, left=3 if sweep else 2))
 
-    md += ["## Assumptions that matter", ""] + [f"- {a}" for a in ASSUMPTIONS] + [""]
-    h += ["<h2>Assumptions that matter</h2>", "<ul>"]
+    md += ["### Assumptions that matter", ""] + [f"- {a}" for a in ASSUMPTIONS] + [""]
+    h += ["<h3>Assumptions that matter</h3>", "<ul>"]
     h += [f"<li>{html.escape(a)}</li>" for a in ASSUMPTIONS] + ["</ul>", "</body></html>"]
 
     atomic_write_text(out / "report.md", "\n".join(md))

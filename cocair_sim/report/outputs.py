@@ -100,8 +100,4 @@ class CalibrationReport(Output):
     @override
     def write(self, ctx: JobContext) -> None:
         job: CalibrationJob = ctx.job  # type: ignore[assignment]
-        r = job.result
-        write_calibration_report(
-            r.calibration, ctx.folder, r.posterior, r.generations, r.predictive_rows,
-            r.predictive, r.stopped,
-        )  # fmt: skip
+        write_calibration_report(job.result, ctx.folder)

@@ -39,7 +39,8 @@ class FigureSpec:
     others can be drawn while it is being computed); `reruns` says it is drawn from replicates
     re-run in process (figures that do are drawn together and share the runs); `cost` orders
     the work, costliest first, so that no worker starts a long figure last; `min_sweeps` is the
-    number of swept parameters it needs (its drawing returns None with fewer)."""
+    number of swept parameters it needs (its drawing returns None with fewer); `needs_surface`
+    says it draws the calibration an experiment names (`surface:`; None without one)."""
 
     name: str
     draw: str
@@ -47,6 +48,7 @@ class FigureSpec:
     reruns: bool = False
     cost: int = 1
     min_sweeps: int = 0
+    needs_surface: bool = False
 
 
 _FIGURES: dict[str, FigureSpec] = {}
@@ -77,6 +79,8 @@ def figures() -> dict[str, FigureSpec]:
 
 _DRAW = "cocair_sim.report.draw"
 for _spec in (
+    FigureSpec("surface", f"{_DRAW}.surface:fig_surface", needs_surface=True),
+    FigureSpec("week_differences", f"{_DRAW}.surface:fig_week_differences"),
     FigureSpec("timeseries", f"{_DRAW}.timeseries:fig_timeseries", cost=3),
     FigureSpec("paired_differences", f"{_DRAW}.comparisons:fig_paired", needs_summary=True),
     FigureSpec("kg_flows", f"{_DRAW}.comparisons:fig_kg_bars"),

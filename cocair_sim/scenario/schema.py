@@ -189,7 +189,9 @@ class AdaptationSpec(Strict):
 
     enabled: bool = True
     rate: Annotated[float, Field(gt=0.0, le=1.0)] = Field(
-        0.3, description="Learning rate: the prior weighs 1/rate observed passages"
+        0.3,
+        description="How fast the organisation learns from its couriers' fate: the prior "
+        "weighs 1/rate observed passages",
     )
     news_weight: Probability = Field(
         0.3, description="Weight of public news of others' seizures against own evidence"
@@ -215,9 +217,9 @@ class OrganisationSpec(Strict):
     ticket_cost_per_1000km: Usd = 120.0
     choice_temperature: Annotated[float, Field(gt=0, le=10)] = Field(
         0.15,
-        description="Logit noise: in route choice, as a share of the best route's profit; in "
-        "method choice, the change in the chance of getting through that moves a method's "
-        "weight by e",
+        description="Randomness of the organisation's choice of route and method: logit noise; "
+        "in route choice, as a share of the best route's profit; in method choice, the change "
+        "in the chance of getting through that moves a method's weight by e",
     )
     profile_pool: Annotated[int, Field(ge=1, le=48)] = Field(
         8, description="How many courier profiles the organisation recruits from"
@@ -309,7 +311,9 @@ class TraffickingSpec(Strict):
         1.0, description="Multiplies every organisation's couriers_per_week"
     )
     load_multiplier: Annotated[float, Field(gt=0, le=100, allow_inf_nan=False)] = Field(
-        1.0, description="Multiplies every load distribution (median, min and max kg)"
+        1.0,
+        description="Size of every courier's load: a factor on the load distributions "
+        "(median, min and max kg)",
     )
 
 

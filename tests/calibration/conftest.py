@@ -7,10 +7,10 @@ import yaml
 
 from tests.helpers import CLASSROOM
 
-# Outside the operation, at participating airports, the classroom scenario gives about 26 kg in
-# 7 cases at a capacity of 30 controls a day (3 cases at 10, 16 at 90; 20 seeds each). With no
-# relay outside the operation, the targeting uplift cannot matter: the calibration should pin
-# the capacity down and leave the uplift as uncertain as its prior.
+# Outside the operation, at participating airports, the classroom scenario's cases and kg grow
+# with the customs capacity; with no relay outside the operation, the targeting uplift cannot
+# matter: the calibration should pin the capacity down and leave the uplift as uncertain as its
+# prior. A short calendar keeps the table quick.
 SMALL = {
     "name": "small",
     "scenario": str(CLASSROOM),
@@ -18,12 +18,17 @@ SMALL = {
         {
             "path": "customs_defaults.capacity_per_day",
             "integer": True,
-            "prior": {"low": 2, "high": 120},
+            "prior": {"low": 2, "high": 60},
             "source": "[EST] test",
         },
         {
             "path": "relay.targeting_uplift",
             "prior": {"distribution": "loguniform", "low": 1, "high": 20},
+            "source": "[EST] test",
+        },
+        {
+            "path": "relay.controls_per_alert",
+            "prior": {"low": 0.5, "high": 6},
             "source": "[EST] test",
         },
     ],
@@ -32,7 +37,7 @@ SMALL = {
             "name": "kg",
             "statistic": "kg",
             "window": "baseline",
-            "value": 26,
+            "value": 22.6,
             "uncertainty": {"sd": 0.3},
             "source": "test",
         },
@@ -40,14 +45,25 @@ SMALL = {
             "name": "cases",
             "statistic": "cases",
             "window": "baseline",
-            "value": 7.4,
+            "value": 7.3,
             "uncertainty": {"sd": 0.15},
             "source": "test",
         },
     ],
-    "population_size": 40,
-    "max_generations": 3,
-    "predictive_draws": 20,
+    "set": {"calendar.days": 14, "calendar.operation_start": 7, "calendar.operation_days": 5},
+    "draws": 600,
+    "accept": 0.1,
+    "sbc_datasets": 100,
+    "evidence": [
+        {
+            "name": "test_hit_rate",
+            "observable": "alert_hit_rate",
+            "low": 0.03,
+            "high": 0.31,
+            "source": "test",
+            "limits": "test",
+        }
+    ],
     "base_seed": 5,
 }
 

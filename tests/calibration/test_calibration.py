@@ -1,12 +1,13 @@
-"""`cocair calibrate`: the file format, what ABC-SMC learns, its outputs, repeatability and
-resumption."""
+"""Calibration from a reference table: the file format, the table job (resumable, the same on
+any number of workers), the inference and its check by simulation-based calibration, and the
+analyses of what the figures determine."""
 
 from __future__ import annotations
 
 import json
+import math
 import os
 import signal
-import sqlite3
 import subprocess
 import time
 
@@ -14,10 +15,20 @@ import numpy as np
 import pytest
 import yaml
 
-from cocair_sim import run_calibration
+from cocair_sim import run_calibration, run_table
 from cocair_sim.calibration import load_calibration
-from cocair_sim.report.calibration import weighted_quantiles
-from tests.helpers import EXPERIMENTS, cocair, cocair_command, read_csv
+from cocair_sim.calibration.analyses import value_of_information
+from cocair_sim.calibration.infer import Problem, simulation_based_calibration
+from cocair_sim.calibration.table import load_table
+from tests.helpers import (
+    CLASSROOM,
+    EXPERIMENTS,
+    ROOT,
+    cocair,
+    cocair_command,
+    read_csv,
+    stored_count,
+)
 
 
 def test_the_shipped_calibration_file_is_valid():
@@ -29,6 +40,13 @@ def test_the_shipped_calibration_file_is_valid():
     assert all(p.source for p in cal.spec.parameters)
     uplift = next(p for p in cal.spec.parameters if p.path == "relay.targeting_uplift")
     assert uplift.prior.low == 1  # from "an alert changes nothing"
+    assert cal.spec.draws >= 50_000 and cal.spec.sbc_datasets >= 1000
+    assert {e.observable for e in cal.spec.evidence} == {"alert_hit_rate"}
+
+
+EVIDENCE_ON_NOTHING = {
+    "name": "x", "observable": "no_such", "low": 1, "high": 2, "source": "s", "limits": "l"
+}  # fmt: skip
 
 
 def _one_parameter(path, low, high) -> dict:
@@ -54,186 +72,204 @@ def _one_parameter(path, low, high) -> dict:
             "parameters[0](relay.no_such_field).prior",
             "no_such_field",
         ),
-        ({"population_size": 3}, "population_size", "greater than or equal to 10"),
+        ({"draws": 3}, "draws", "greater than or equal to 50"),
+        ({"effects": ["no_such_metric"]}, "effects[0]", "unknown metric"),
+        (
+            {"evidence": [EVIDENCE_ON_NOTHING]},
+            "evidence[0].observable",
+            "unknown observable",
+        ),
     ],
 )
 def test_a_bad_calibration_file_exits_2_naming_the_field(small_calibration, change, field, words):
     path = small_calibration(**change)
-    res = cocair("calibrate", path, "--out", path.parent / "out")
-    assert res.returncode == 2, res.stderr
-    assert str(path) in res.stderr and field in res.stderr and words in res.stderr, res.stderr
-    assert "Traceback" not in res.stderr
-    assert not (path.parent / "out").exists()
+    for command in ("table", "calibrate"):
+        res = cocair(command, path, "--out", path.parent / "out")
+        assert res.returncode == 2, res.stderr
+        assert str(path) in res.stderr and field in res.stderr and words in res.stderr, res.stderr
+        assert "Traceback" not in res.stderr
+        assert not (path.parent / "out").exists()
 
 
 @pytest.fixture(scope="module")
-def calibrated(tmp_path_factory):
-    """The small calibration, run once with the single-core sampler."""
+def small(tmp_path_factory):
+    """The small calibration's file, its table (two workers) and the inference from it."""
     from tests.calibration.conftest import SMALL
 
     folder = tmp_path_factory.mktemp("cal")
     path = folder / "small.yaml"
     path.write_text(yaml.safe_dump(SMALL, sort_keys=False))
-    result = run_calibration(path, folder / "out", workers=1)
-    return path, result
+    table = run_table(path, folder / "table", workers=2)
+    result = run_calibration(path, folder / "out", table=table)
+    return path, table, result
 
 
-def test_calibration_pins_down_what_the_targets_inform_and_leaves_the_rest(calibrated):
-    _, result = calibrated
+def test_the_table_is_the_same_on_one_worker_or_two_and_extends_without_change(small, tmp_path):
+    path, table, _ = small
+    two = load_table(table)
+    one = run_table(path, tmp_path / "one", workers=1, draws=300)
+    np.testing.assert_array_equal(load_table(one).data, two.data[:300])
+    # The same folder extended to more draws keeps its first rows.
+    more = run_table(path, tmp_path / "one", workers=1, draws=320, resume=True)
+    np.testing.assert_array_equal(load_table(more).data, two.data[:320])
+    assert len(two) == 600 and not np.isnan(two.data).all(axis=0).any()
+
+
+def test_a_table_row_holds_the_draw_every_modes_outcomes_and_the_observables(small):
+    _, table, _ = small
+    t = load_table(table)
+    assert t.modes == ["none", "bilateral", "hub"]
+    uplift = t.column("relay.targeting_uplift")
+    assert (uplift >= 1).all() and (uplift <= 20).all()
+    capacity = t.column("customs_defaults.capacity_per_day")
+    assert np.array_equal(capacity, np.round(capacity))
+    # The figures are read in the baseline, where no relay acts: they follow the draw's capacity.
+    cases = t.column("target:cases")
+    assert np.corrcoef(capacity, cases)[0, 1] > 0.6
+    # In the operation the modes part, on common random numbers: the same draw, other outcomes.
+    none = t.column("none:operation.kg_seized_participants")
+    hub = t.column("hub:operation.kg_seized_participants")
+    assert (hub != none).mean() > 0.3 and np.isfinite(hub - none).all()
+    assert (t.column("obs:alerts_controlled") <= t.column("obs:alerts")).all()
+    assert (t.column("obs:alerts_found") <= t.column("obs:alerts_controlled")).all()
+
+
+def test_the_inference_pins_down_what_the_figures_inform_and_leaves_the_rest(small):
+    _, _, result = small
     post = result.posterior
     w = post["weight"].to_numpy()
     capacity = post["customs_defaults.capacity_per_day"].to_numpy()
-    (median,) = weighted_quantiles(capacity, w, (0.5,))
-    assert 15 <= median <= 60, median  # the targets were made at 30
-    prior_sd = (120 - 2) / np.sqrt(12)
-    sd = np.sqrt(np.average((capacity - np.average(capacity, weights=w)) ** 2, weights=w))
-    assert sd < 0.6 * prior_sd
-    # The uplift does nothing outside the operation: it stays spread over its prior (uniform
-    # in the log on [0, log 20]): as wide, and reaching both ends.
-    uplift = np.log(post["relay.targeting_uplift"].to_numpy())
-    uplift_sd = np.sqrt(np.average((uplift - np.average(uplift, weights=w)) ** 2, weights=w))
-    assert uplift_sd > 0.75 * np.log(20) / np.sqrt(12)
-    low, high = weighted_quantiles(uplift, w, (0.1, 0.9))
-    assert low < 0.25 * np.log(20) and high > 0.75 * np.log(20)
-    eps = [g["epsilon"] for g in result.generations]
-    assert eps == sorted(eps, reverse=True) and len(eps) == 3
+    median = float(np.interp(0.5, np.cumsum(w[np.argsort(capacity)]) / w.sum(),
+                             np.sort(capacity)))  # fmt: skip
+    assert 15 <= median <= 50, median  # the figures were made at 30
+    assert (capacity >= 2).all() and (capacity <= 60).all()
+    narrowing = {d.parameter: d.narrowing for d in result.drivers}
+    assert narrowing["customs_defaults.capacity_per_day"] < 0.7
+    assert narrowing["relay.targeting_uplift"] > 0.8  # no relay outside the operation
 
 
-def test_calibration_writes_every_output(calibrated):
-    _, result = calibrated
+def test_inference_for_other_figures_moves_the_posterior(small, tmp_path):
+    path, table, result = small
+    heavy = run_calibration(path, tmp_path / "heavy", table=table,
+                            observed={"kg": 70.0, "cases": 20.0})  # fmt: skip
+
+    def capacity_median(r):
+        post = r.posterior
+        return float(np.average(post["customs_defaults.capacity_per_day"], weights=post["weight"]))
+
+    assert capacity_median(heavy) > capacity_median(result) + 10
+    res = cocair("calibrate", path, "--table", table, "--out", tmp_path / "bad",
+                 "--observed", _figures(tmp_path, {"no_such": 1}))  # fmt: skip
+    assert res.returncode == 2 and "no_such" in res.stderr and "Traceback" not in res.stderr
+
+
+def _figures(folder, figures):
+    path = folder / "observed.yaml"
+    path.write_text(yaml.safe_dump(figures))
+    return path
+
+
+def test_simulation_based_calibration_passes_and_catches_an_overconfident_posterior(small):
+    path, table, result = small
+    for res in result.sbc.results:
+        assert abs(res.coverage_90 - 0.9) <= 0.1 and abs(res.coverage_50 - 0.5) <= 0.12, res
+    problem = Problem(load_calibration(path), load_table(table))
+    narrow = simulation_based_calibration(problem, shrink=0.3)
+    capacity = next(r for r in narrow.results if r.name == "customs_defaults.capacity_per_day")
+    assert capacity.coverage_90 < 0.7 and capacity.coverage_50 < 0.35
+
+
+def test_recording_more_alerts_narrows_the_effect(small):
+    path, table, _ = small
+    problem = Problem(load_calibration(path), load_table(table))
+    info = value_of_information(problem, sizes=(5, 40, 400), truths=40)
+    widths = {i.size: i.width_90 for i in info if i.size is not None}
+    base = next(i for i in info if i.size is None).width_90
+    assert widths[400] < widths[5] <= base * 1.05
+    assert widths[400] < 0.9 * base
+
+
+def test_the_calibration_writes_every_output(small):
+    _, _, result = small
     out = result.out
     post = read_csv(out / "posterior.csv")
-    assert len(post) == 40
     assert list(post[0]) == [
-        "customs_defaults.capacity_per_day",
-        "relay.targeting_uplift",
-        "weight",
-    ]
+        "customs_defaults.capacity_per_day", "relay.targeting_uplift",
+        "relay.controls_per_alert", "weight",
+    ]  # fmt: skip
     assert sum(float(r["weight"]) for r in post) == pytest.approx(1.0)
-    assert all(2 <= float(r["customs_defaults.capacity_per_day"]) <= 120 for r in post)
-    assert all(1 <= float(r["relay.targeting_uplift"]) <= 20 for r in post)  # not its logarithm
-    assert all(float(r["customs_defaults.capacity_per_day"]).is_integer() for r in post)
-    gens = read_csv(out / "generations.csv")
-    assert [g["generation"] for g in gens] == ["0", "1", "2"]
-    assert all(float(g["seconds"]) > 0 and 0 < float(g["acceptance_rate"]) <= 1 for g in gens)
-    # Generation 0 also counts the prior sample that set its tolerance.
-    assert int(gens[0]["model_runs"]) >= 80
-    predictive = read_csv(out / "predictive.csv")
-    assert len(predictive) == 20 and set(predictive[0]) >= {"draw", "particle", "seed", "kg"}
+    inference = {r["quantity"]: r for r in read_csv(out / "inference.csv")}
+    assert "effect:hub-none:operation.kg_seized_participants" in inference
+    assert all(r["sbc_coverage_90"] for r in inference.values())
+    effects = read_csv(out / "effects.csv")
+    assert [e["prior"] for e in effects] == [
+        "vague (the calibration's priors)", "informative: test_hit_rate",
+    ]  # fmt: skip
+    surface = read_csv(out / "surface.csv")
+    assert len(surface) >= 64 and {"mean", "posterior_mass"} <= set(surface[0])
+    mass = sum(float(r["posterior_mass"]) for r in surface
+               if r["x_parameter"] == "relay.targeting_uplift")  # fmt: skip
+    assert mass == pytest.approx(1.0)
+    info = read_csv(out / "information.csv")
+    assert [r["alerts_logged"] for r in info][1:6] == ["25", "50", "100", "200", "400"]
     manifest = json.loads((out / "manifest.json").read_text())
-    assert manifest["generations"] == 3 and manifest["population_size"] == 40
-    assert manifest["model_runs"] == sum(int(g["model_runs"]) for g in gens)
-    assert "pyabc" in manifest["versions"]
-    with sqlite3.connect(out / "history.sqlite") as db:  # pyabc's own history
-        assert db.execute("SELECT COUNT(*) FROM populations WHERE t >= 0").fetchone()[0] == 3
+    assert manifest["table_draws"] == 600 and "regression" in manifest["method"]
     report = (out / "report.html").read_text()
-    for figure in ("marginals", "pairs", "epsilon", "predictive"):
+    for figure in ("effects", "surface", "information", "sbc", "marginals", "predictive"):
         assert f'id="fig-{figure}"' in report
-        assert (out / "figures" / f"{figure}.png").stat().st_size > 5_000
-    assert "customs_defaults.capacity_per_day" in report and "published" in report
-
-
-def test_the_single_core_sampler_repeats_exactly(calibrated, tmp_path):
-    path, first = calibrated
-    again = run_calibration(path, tmp_path / "again", workers=1)
-    for name in ("posterior.csv", "predictive.csv"):
-        assert (first.out / name).read_bytes() == (again.out / name).read_bytes(), name
-
-
-def test_a_refused_rerun_changes_nothing(calibrated):
-    path, result = calibrated
-    before = {p: p.stat().st_mtime_ns for p in result.out.rglob("*")}
-    res = cocair("calibrate", path, "--out", result.out)
-    assert res.returncode == 2 and "--resume" in res.stderr and "--force" in res.stderr
-    assert {p: p.stat().st_mtime_ns for p in result.out.rglob("*")} == before
-
-
-def _populations(db_path) -> int:
-    try:
-        with sqlite3.connect(db_path, timeout=5) as db:
-            return db.execute("SELECT COUNT(*) FROM populations WHERE t >= 0").fetchone()[0]
-    except sqlite3.Error:
-        return 0
+    assert "do not determine" in report and not math.isnan(float(effects[0]["q50"]))
 
 
 @pytest.mark.slow
-def test_kill_9_then_resume_continues_and_ends_as_an_uninterrupted_run(calibrated, tmp_path):
-    path, reference = calibrated
+def test_a_table_killed_twice_then_resumed_is_the_table_run_at_once(small, tmp_path):
+    path, table, _ = small
     out = tmp_path / "killed"
-    proc = subprocess.Popen(
-        cocair_command("calibrate", path, "--workers", 1, "--out", out),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 300
-    while _populations(out / "history.sqlite") < 1 and time.monotonic() < deadline:
-        time.sleep(0.05)
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.wait()
-    stored = _populations(out / "history.sqlite")
-    assert 1 <= stored < 3, "the kill came too late to test resumption"
-    assert not (out / "manifest.json").exists() and not (out / "posterior.csv").exists()
-    exported = tmp_path / "posteriors" / "small.csv"
-    res = cocair("calibrate", path, "--workers", 1, "--out", out, "--resume", "--export", exported)
+    store = out / "store.sqlite"
+    for attempt in range(2):
+        command = cocair_command("table", path, "--workers", 2, "--out", out)
+        proc = subprocess.Popen(
+            command + (["--resume"] if attempt else []),
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        before = stored_count(store, "draws")
+        deadline = time.time() + 60
+        while stored_count(store, "draws") < before + 40 and proc.poll() is None:
+            if time.time() > deadline:
+                break
+            time.sleep(0.02)
+        os.killpg(proc.pid, signal.SIGKILL)  # the parent and its workers, at once
+        proc.wait()
+    assert 0 < stored_count(store, "draws") < 600
+    assert not (out / "table.npz").exists()  # nothing that looks finished
+    res = cocair("table", path, "--workers", 2, "--out", out, "--resume")
     assert res.returncode == 0, res.stderr
-    assert exported.read_bytes() == (out / "posterior.csv").read_bytes()
-    assert f"({stored} already stored)" in res.stderr
-    assert _populations(out / "history.sqlite") == 3
-    for name in ("posterior.csv", "predictive.csv"):
-        assert (out / name).read_bytes() == (reference.out / name).read_bytes(), name
+    assert (out / "table.npz").read_bytes() == (table / "table.npz").read_bytes()
 
 
-def test_a_calibration_stops_when_too_few_runs_are_accepted(small_calibration, tmp_path):
-    path = small_calibration(min_acceptance_rate=0.45, max_generations=8, population_size=30)
-    result = run_calibration(path, tmp_path / "out", workers=1)
-    gens = result.generations
-    assert len(gens) < 8 and gens[-1]["acceptance_rate"] < 0.45
-    assert all(g["acceptance_rate"] >= 0.45 for g in gens[:-1])
-    manifest = json.loads((result.out / "manifest.json").read_text())
-    assert "min_acceptance_rate" in manifest["stopped"]
+def test_the_table_is_tied_to_its_calibration_but_not_to_the_calibrated_values(small, tmp_path):
+    from cocair_sim.calibration.table import Simulator, table_hash
 
+    path, table, _ = small
+    scenario = yaml.safe_load(CLASSROOM.read_text())
 
-def test_the_proposal_keeps_a_share_of_the_prior_so_weights_stay_bounded():
-    import pandas as pd
+    def hash_with(changes: dict) -> str:
+        changed = tmp_path / f"scenario{len(list(tmp_path.iterdir()))}.yaml"
+        changed.write_text(yaml.safe_dump({**scenario, **changes}, sort_keys=False))
+        doc = {**yaml.safe_load(path.read_text()), "scenario": str(changed)}
+        cal_path = tmp_path / f"cal{len(list(tmp_path.iterdir()))}.yaml"
+        cal_path.write_text(yaml.safe_dump(doc, sort_keys=False))
+        cal = load_calibration(cal_path)
+        return table_hash(cal, Simulator.of(cal))
 
-    from cocair_sim.calibration.smc import DefensiveTransition
-
-    rng = np.random.default_rng(3)
-    particles = pd.DataFrame({"a": rng.normal(5, 0.1, 50), "b": rng.normal(0.5, 0.01, 50)})
-    t = DefensiveTransition({"a": (0.0, 10.0), "b": (0.0, 1.0)}, share=0.2)
-    t.fit(particles, np.full(50, 1 / 50))
-    np.random.seed(1)
-    draws = t.rvs(4000)
-    far = ((draws["a"] - 5).abs() > 1) | ((draws["b"] - 0.5).abs() > 0.1)
-    assert far.mean() == pytest.approx(0.2 * 0.96, abs=0.03)  # prior draws away from the cloud
-    # Far from every particle the proposal density is the prior's share: the importance weight
-    # prior / proposal is at most 1 / share there.
-    corner = pd.DataFrame({"a": [0.5], "b": [0.95]})
-    assert t.pdf(corner)[0] == pytest.approx(0.2 * (1 / 10), rel=1e-6)
-    assert t.pdf(pd.DataFrame({"a": [11.0], "b": [0.5]}))[0] == pytest.approx(0.0, abs=1e-12)
-
-
-def test_the_proposal_density_where_the_particles_are_is_the_normalised_mixture():
-    """Among the particles, the density is (1 - share) x the kernel (a normal around each
-    particle, computed here with scipy) + share x the prior's: what importance weights divide
-    by. A mixture that dropped either factor would be wrong exactly where most proposals fall."""
-    import pandas as pd
-    from scipy.stats import multivariate_normal
-
-    from cocair_sim.calibration.smc import DefensiveTransition
-
-    rng = np.random.default_rng(4)
-    particles = pd.DataFrame({"a": rng.normal(5, 0.5, 30), "b": rng.normal(0.5, 0.05, 30)})
-    weights = rng.uniform(0.5, 1.5, 30)
-    weights /= weights.sum()
-    share = 0.2
-    t = DefensiveTransition({"a": (0.0, 10.0), "b": (0.0, 1.0)}, share=share)
-    t.fit(particles, weights)
-    points = particles.iloc[:5].reset_index(drop=True)
-    kernel = sum(
-        w * multivariate_normal(mean=row, cov=t.cov).pdf(points.to_numpy())
-        for w, row in zip(weights, particles.to_numpy(), strict=True)
-    )
-    expected = (1 - share) * kernel + share * (1 / 10) * (1 / 1)
-    np.testing.assert_allclose(t.pdf(points), expected, rtol=1e-9)
-    assert (kernel > 5 * (1 / 10)).all()  # the kernel outweighs the prior here: a real test
+    same = hash_with({})
+    relay = {**scenario["relay"], "targeting_uplift": 17.0}  # calibrated: every draw sets it
+    assert hash_with({"relay": relay}) == same
+    relay = {**scenario["relay"], "talk_probability": 0.05}  # not calibrated: other rows
+    other = hash_with({"relay": relay})
+    assert other != same
+    cal_path = sorted(tmp_path.glob("cal*.yaml"))[-1]
+    res = cocair("calibrate", cal_path, "--table", table, "--out", tmp_path / "out")
+    assert res.returncode == 2 and "made for another calibration" in res.stderr

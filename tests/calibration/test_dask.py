@@ -1,8 +1,10 @@
-"""Calibrations and experiments on a real Dask cluster (a LocalCluster of worker processes):
-the same posterior as on this machine, and no run lost or duplicated when a worker is killed."""
+"""Reference tables and experiments on a real Dask cluster (a LocalCluster of worker
+processes): the same rows as on this machine, and no run lost or duplicated when a worker is
+killed."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sqlite3
@@ -12,9 +14,9 @@ import time
 import numpy as np
 import pytest
 import yaml
-from scipy import stats
 
-from cocair_sim import run_calibration, run_experiment
+from cocair_sim import run_experiment, run_table
+from cocair_sim.calibration.table import load_table
 from tests.calibration.conftest import SMALL
 from tests.helpers import CLASSROOM, read_csv
 
@@ -50,53 +52,43 @@ def _write(folder, **changes):
     return path
 
 
-def test_a_calibration_on_dask_reaches_the_local_posterior(tmp_path, cluster):
+def test_a_reference_table_on_dask_is_the_local_table(tmp_path, cluster):
     c, _ = cluster
-    path = _write(tmp_path, population_size=80)
-    local = run_calibration(path, tmp_path / "local", workers=1)
-    dask = run_calibration(path, tmp_path / "dask", scheduler=c.scheduler_address)
-    assert dask.backend == "dask"
-    field = "customs_defaults.capacity_per_day"
-    a, b = local.posterior[field].to_numpy(), dask.posterior[field].to_numpy()
-    # Two runs of a stochastic sampler: the same distribution, not the same particles.
-    assert stats.ks_2samp(a, b).pvalue > 0.001
-    wa, wb = local.posterior["weight"].to_numpy(), dask.posterior["weight"].to_numpy()
-    assert abs(np.average(a, weights=wa) - np.average(b, weights=wb)) < 12  # prior spans 118
-    assert len(dask.generations) == 3
+    path = _write(tmp_path, draws=120)
+    local = run_table(path, tmp_path / "local", workers=1)
+    dask = run_table(path, tmp_path / "dask", scheduler=c.scheduler_address)
+    np.testing.assert_array_equal(load_table(dask).data, load_table(local).data)
+    manifest = json.loads((dask / "manifest.json").read_text())
+    assert manifest["backend"] == "dask"
 
 
-def _populations(db_path) -> int:
+def _stored(db_path) -> int:
     try:
         with sqlite3.connect(db_path, timeout=5) as db:
-            return db.execute("SELECT COUNT(*) FROM populations WHERE t >= 0").fetchone()[0]
+            return db.execute("SELECT COUNT(*) FROM draws").fetchone()[0]
     except sqlite3.Error:
         return 0
 
 
-def test_a_calibration_survives_a_killed_worker(tmp_path, cluster):
+def test_a_reference_table_survives_a_killed_worker(tmp_path, cluster):
     c, client = cluster
-    path = _write(tmp_path, population_size=60)
+    path = _write(tmp_path, draws=150)
+    reference = run_table(path, tmp_path / "reference", workers=1)
     out = tmp_path / "out"
     result: dict = {}
     job = threading.Thread(
-        target=lambda: result.update(r=run_calibration(path, out, scheduler=c.scheduler_address))
+        target=lambda: result.update(r=run_table(path, out, scheduler=c.scheduler_address))
     )
     job.start()
     deadline = time.monotonic() + 120
-    while _populations(out / "history.sqlite") < 1 and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert job.is_alive(), "the calibration ended before a worker could be killed"
+    while _stored(out / "store.sqlite") < 10 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert job.is_alive(), "the table was finished before a worker could be killed"
     _kill_one_worker(client)
     job.join(600)
     assert "r" in result
-    gens = read_csv(out / "generations.csv")
-    assert len(gens) == 3 and len(read_csv(out / "posterior.csv")) == 60
-    with sqlite3.connect(out / "history.sqlite") as db:
-        per_gen = db.execute(
-            "SELECT p.t, COUNT(*) FROM particles pa JOIN models m ON pa.model_id = m.id "
-            "JOIN populations p ON m.population_id = p.id WHERE p.t >= 0 GROUP BY p.t"
-        ).fetchall()
-    assert [n for _, n in per_gen] == [60, 60, 60]  # nothing lost, nothing counted twice
+    assert _stored(out / "store.sqlite") == 150  # nothing lost, nothing stored twice
+    np.testing.assert_array_equal(load_table(out).data, load_table(reference).data)
 
 
 def test_an_experiment_survives_a_killed_worker(tmp_path, cluster):

@@ -103,8 +103,8 @@ def test_the_report_says_which_uncertainty_its_ranges_hold(tmp_path):
     res = cocair("experiment", _experiment(tmp_path, replications=4), "--out", out)
     assert res.returncode == 0, res.stderr
     text = (out / "report.md").read_text()
-    head = text.split("## What was run")[0]
-    assert "## Headline" in head and "combine two uncertainties" in head
+    head = text.split("### What was run")[0]
+    assert "## At a glance" in head and "combine two uncertainties" in head
     assert "did better than 'none' in" in head and "posterior.csv" in head
     plain = tmp_path / "plain"
     path = _experiment(tmp_path, replications=4, name="plain")
@@ -112,7 +112,7 @@ def test_the_report_says_which_uncertainty_its_ranges_hold(tmp_path):
     del doc["posterior"]
     path.write_text(yaml.safe_dump(doc))
     assert cocair("experiment", path, "--out", plain).returncode == 0
-    head = (plain / "report.md").read_text().split("## What was run")[0]
+    head = (plain / "report.md").read_text().split("### What was run")[0]
     assert "simulation's chance only" in head
 
 

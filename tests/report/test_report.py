@@ -23,9 +23,14 @@ from tests.browser import artifacts_dir
 from tests.helpers import CLASSROOM, cocair
 
 
-def figures_for(sweeps: int) -> list[str]:
-    """The registered figures an experiment with `sweeps` swept parameters has, in order."""
-    return [name for name, spec in figures().items() if spec.min_sweeps <= sweeps]
+def figures_for(sweeps: int, surface: bool = False) -> list[str]:
+    """The registered figures an experiment with `sweeps` swept parameters (and a calibration's
+    surface, or not) has, in order."""
+    return [
+        name
+        for name, spec in figures().items()
+        if spec.min_sweeps <= sweeps and (surface or not spec.needs_surface)
+    ]
 
 
 EXPERIMENT_FIGURES = figures_for(0)

@@ -37,7 +37,7 @@ def test_no_displacement_without_adaptation(displacement):
 
 
 # A world where controls find swallowed capsules far less often than suitcases or cargo.
-SWALLOWING_HIDES = {"internal": 0.2, "luggage": 0.8, "cargo": 0.8}
+SWALLOWING_HIDES = {"internal": 0.1, "luggage": 0.9, "cargo": 0.9}
 
 
 def test_more_interdiction_seizes_more_and_moves_loads_to_what_controls_miss():

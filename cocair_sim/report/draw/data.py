@@ -78,6 +78,11 @@ class FigureContext:
         return f" Shown for the first sweep point ({label})." if label else ""
 
     @cached_property
+    def scenario(self):
+        """The experiment's scenario with its overrides for every run."""
+        return cached_scenario(self.exp.scenario_path, self.exp.spec.set)
+
+    @cached_property
     def models(self) -> dict[str, list]:
         """The first stored replicates of each condition re-run in process (same seeds), with
         their event logs."""
