@@ -52,7 +52,8 @@ PARTS: tuple[Part, ...] = (
          only="calibration"),
     Part("7", "table draws on a Dask LocalCluster, 1 worker against 2", ("calibration", "dask"),
          calibration.run_dask, calibration.dask_rows, skip="calibration", only="calibration"),
-    Part("8", f"the classroom exercise, {exercise.PAGES} team pages", ("exercise",),
+    Part("8", f"the classroom exercise, {' and '.join(map(str, exercise.PAGES))} team pages "
+         f"(--quick: {exercise.PAGES[0]})", ("exercise",),
          exercise.run, exercise.rows, skip="page", only="exercise"),
 )  # fmt: skip
 

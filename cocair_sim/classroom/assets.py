@@ -20,6 +20,7 @@ import sys
 import tarfile
 import tempfile
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Callable
 from importlib.metadata import version
@@ -29,6 +30,7 @@ import solara.server
 from solara.server import settings
 
 REGISTRY = "https://registry.npmjs.org/"
+PROBE_SECONDS = 5.0  # how long to wait for the registry's first answer
 STAMP = ".offline-assets-complete"
 # Assets beyond the ones named in Solara's page template (those are found from it): icons
 # (the template's fontawesome_path), the SolaraViz grid (solara.GridDraggable), vega for
@@ -126,6 +128,12 @@ def ensure(log: Callable[[str], None] = lambda line: None) -> Path:
             f"preparing the page's web assets for offline use: {len(todo)} package(s) from the "
             f"npm registry into {cache} (once)"
         )
+    if todo and not _reachable(todo[0][1]):
+        raise AssetsUnavailable(
+            f"the page's web assets are not on this computer yet ({len(todo)} package(s)) and "
+            f"the npm registry ({_registry()}) cannot be reached: the classroom pages need a "
+            "connection once to fetch them (or set NPM_CONFIG_REGISTRY to a mirror)"
+        )
     started = time.monotonic()
     for directory, spec in todo:
         try:
@@ -172,6 +180,19 @@ def _install(cache: Path, directory: str, spec: str) -> None:
             shutil.rmtree(target)
         target.parent.mkdir(parents=True, exist_ok=True)
         roots[0].rename(target)
+
+
+def _reachable(spec: str, timeout: float = PROBE_SECONDS) -> bool:
+    """Whether the npm registry knows a package the page needs, answering within `timeout`
+    seconds (through the environment's proxy, as the fetch would go): offline, say so at once
+    rather than after each package's download has timed out."""
+    name = spec[: spec.rindex("@")] if spec.rindex("@") > 0 else spec
+    url = f"{_registry()}/{name.replace('/', '%2F')}"
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, method="HEAD"), timeout=timeout):
+            return True
+    except (OSError, ValueError):  # refused, timed out, or an answer that is not the package
+        return False
 
 
 def _registry() -> str:

@@ -24,6 +24,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -325,22 +326,40 @@ class VizServer(SolaraServer):
 
 
 class ExerciseServer(VizServer):
-    """`cocair exercise SCENARIO [ARGS...]` (the trainer's command), like `VizServer`;
-    `trainer_url` is the trainer's link the command prints."""
+    """`cocair exercise SCENARIO [ARGS...]` (the trainer's command), like `VizServer`, its log
+    in `folder` (a new temporary one unless given); `trainer_url` is the trainer's link the
+    command prints."""
 
-    def __init__(self, scenario: str | os.PathLike[str], *args: str, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        scenario: str | os.PathLike[str],
+        *args: str,
+        folder: str | os.PathLike[str] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(scenario, **kwargs)
         self.args = list(args)
+        self.folder = Path(folder) if folder else Path(tempfile.mkdtemp(prefix="exercise-"))
 
     def command(self) -> list[str]:
-        """`python -m cocair_sim exercise SCENARIO --host ... --port ... ARGS...`."""
+        """`python -m cocair_sim exercise SCENARIO --host ... --port ... --out ... ARGS...`."""
         command = super().command()
         command[3] = "exercise"
-        return [*command, *self.args]
+        return [*command, "--out", str(self.folder), *self.args]
+
+    def link(self, name: str) -> str:
+        """A link the command printed (`Teams`, `Projector`, `Trainer`)."""
+        for line in self.output().splitlines():
+            if line.startswith(f"{name}:"):
+                return line.split(":", 1)[1].strip().split(" ")[0]
+        raise AssertionError(f"no {name} link in the output:\n{self.output()}")
 
     def trainer_url(self) -> str:
         """The trainer's link, read from the server's output."""
-        for line in self.output().splitlines():
-            if line.startswith("Trainer: "):
-                return line.split(" ", 1)[1].strip()
-        raise AssertionError(f"no trainer link in the output:\n{self.output()}")
+        return self.link("Trainer")
+
+    def kill_parent(self) -> None:
+        """Kill `cocair exercise` itself with SIGKILL (not its page server): a crash."""
+        assert self.proc is not None
+        os.kill(self.proc.pid, signal.SIGKILL)
+        self.proc.wait()

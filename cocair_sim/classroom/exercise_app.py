@@ -1,61 +1,110 @@
-"""The classroom exercise's pages (`cocair exercise`): teams at `/`, the trainer at `/trainer`.
+"""The classroom exercise's pages (`cocair exercise`).
 
-One `Exercise` is shared by every browser session of the server (it lives at module level, on
-purpose: the class plays one world). A team's page shows only `Exercise.country_view` of its
-own country; its link carries the team's token (`?team=...`), so a team that closes its browser
-comes back to its country by opening the link again. The trainer's page needs the key printed by
-`cocair exercise` (`/trainer?key=...`). Pages redraw when the exercise's version moves.
+- `/`: a team's page. A team takes a country (or enters the PIN on its card), then sees only
+  what that country's contact points know, decides, and at the end reads its debrief.
+- `/trainer?key=...`: the clock, the settings, the countries and their teams (assign, release,
+  swap, lock joining), the world's map and the debrief.
+- `/screen`: for the projector: the clock, the world's map and, at the end, the debrief; no
+  secret in its address or on it.
+- `/summary?key=...` (the printable debrief) and `/cards?key=...` (the PIN cards to print).
+
+One `Exercise` is shared by every browser session of the server (at module level, on purpose:
+the class plays one world). Pages wait on the exercise's condition (`Exercise.wait`): the clock
+and every decision wake the pages they concern, and nothing else does. Every page and the
+debrief speak the language chosen on it (`?lang=fr`; English, French, Portuguese, Spanish).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
-import time
+from pathlib import Path
 from urllib.parse import parse_qs
 
+import ipyvuetify
 import solara
 import solara.lab
 
 from cocair_sim import shipped
 from cocair_sim.classroom import DEFAULT_SEED
+from cocair_sim.classroom.debrief import (
+    alert_words,
+    calibrated_view,
+    comparisons,
+    decision_words,
+    mode_words,
+    when,
+)
 from cocair_sim.classroom.exercise import (
+    CLOCK,
     DEBRIEF_METRICS,
+    END,
+    EVERYTHING,
+    TEAMS,
     Exercise,
     ExerciseError,
     Settings,
+    same_secret,
 )
 from cocair_sim.classroom.frames import IMAGE_FORMAT, MapFrame
+from cocair_sim.classroom.i18n import LANGUAGES, N_, Translate, language_of, translator
 from cocair_sim.intel.relay import automatic_mode_names
 from cocair_sim.intel.relay.human import REPORT_CHOICES
-from cocair_sim.scenario.loading import load_scenario
 
 SCENARIO_ENV = "COCAIR_EXERCISE_SCENARIO"
 SEED_ENV = "COCAIR_EXERCISE_SEED"
 KEY_ENV = "COCAIR_EXERCISE_KEY"
 DAY_ENV = "COCAIR_EXERCISE_SECONDS_PER_DAY"
+FOLDER_ENV = "COCAIR_EXERCISE_FOLDER"  # the log's folder
+RESUME_ENV = "COCAIR_EXERCISE_RESUME"
 
 HELP = {"font-size": "0.85em", "color": "#555", "display": "block", "margin-bottom": "6px"}
 ROW = {"align-items": "center"}
 LINE = {"min-width": "34em"}
 
+PHASES = {
+    "baseline": N_("baseline"),
+    "operation": N_("operation"),
+    "after": N_("after the operation"),
+}
+METHODS = {"internal": N_("swallowed"), "luggage": N_("in luggage"), "cargo": N_("in cargo")}
+AGENCIES = {"customs": N_("customs"), "police": N_("police")}
+CHANNELS = {"national": N_("national"), "hub": N_("through the hub"),
+            "bilateral": N_("bilateral")}  # fmt: skip
+CHOICES = {"national": N_("national"), "itinerary": N_("itinerary"), "hub": N_("hub")}
+METRIC_WORDS = {
+    "kg_seized_participants": N_("kg seized at participating airports"),
+    "kg_delivered": N_("kg that reached Europe"),
+    "alerts_sent": N_("alerts sent"),
+    "alerts_delivered": N_("alerts on an airport's board in time"),
+}
+
 _EXERCISE: Exercise | None = None
 _LOCK = threading.Lock()
 _HISTOGRAMS: dict[float, bytes] = {}  # the debrief's picture, by the class's difference
-_MAP: MapFrame | None = None  # the trainer's map of the world, and its latest picture
+_MAP: MapFrame | None = None  # the world's map, and its latest picture
 _MAP_IMAGE: dict = {}
 
 
 def exercise() -> Exercise:
-    """The server's one exercise, made on first use from what `cocair exercise` set."""
+    """The server's one exercise: a new one from what `cocair exercise` set, or the one its
+    log holds (`--resume`)."""
     global _EXERCISE
     with _LOCK:
         if _EXERCISE is None:
-            path = os.environ.get(SCENARIO_ENV) or str(shipped.scenario(shipped.CLASSROOM_SCENARIO))
-            settings = Settings(seconds_per_day=float(os.environ.get(DAY_ENV, "60")))
-            ex = Exercise(
-                load_scenario(path), int(os.environ.get(SEED_ENV, DEFAULT_SEED)), settings
-            )
+            folder = os.environ.get(FOLDER_ENV)
+            if folder and os.environ.get(RESUME_ENV):
+                ex = Exercise.resume(Path(folder))
+            else:
+                path = os.environ.get(SCENARIO_ENV) or str(
+                    shipped.scenario(shipped.CLASSROOM_SCENARIO)
+                )
+                settings = Settings(seconds_per_day=float(os.environ.get(DAY_ENV, "60")))
+                ex = Exercise.start(
+                    Path(path), int(os.environ.get(SEED_ENV, DEFAULT_SEED)), settings,
+                    Path(folder) if folder else None, key=os.environ.get(KEY_ENV),
+                )  # fmt: skip
             ex.start_draws()
             _EXERCISE = ex
         return _EXERCISE
@@ -66,317 +115,609 @@ def _query(router, name: str) -> str | None:
     return values[0] if values else None
 
 
-def use_version(ex: Exercise) -> int:
-    """Redraw this page whenever the exercise changes, and each second while the day clock runs
-    (the countdown). Polled: each wait is a short task that ends, so a closed page leaves
-    nothing running for long."""
-    seen = solara.use_reactive(ex.version)
-    tick = solara.use_reactive(0)
+def use_pushed(ex: Exercise, topics: tuple, read, dependencies=()):
+    """What `read()` returns, kept up to date: read again whenever one of `topics` moves
+    (pushed by the exercise, not polled) and at least once a second, and the component redraws
+    only when it differs from what it shows. A page's parts each follow their own topics, so a
+    new day redraws the clocks, and a country's page only when what it shows has changed."""
+    value = solara.use_reactive(None)
+    task: list = solara.use_memo(lambda: [None], dependencies=[])
 
-    def wait_for_change():
-        deadline = time.monotonic() + (1.0 if ex.playing else 30.0)
-        while time.monotonic() < deadline:
-            if ex.version != seen.value:
-                seen.set(ex.version)
-                return
-            time.sleep(0.2)
-        tick.set(tick.value + 1)
+    def follow():
+        while task[0] is None or task[0].is_current():  # ends once the page is gone
+            seen = ex.state(topics)
+            now = read()
+            if now != value.value:
+                value.set(now)
+            ex.wait(seen, topics, timeout=1.0)
 
-    solara.lab.use_task(
-        wait_for_change, dependencies=[seen.value, tick.value], prefer_threaded=True
+    task[0] = solara.lab.use_task(
+        follow, dependencies=[id(ex), topics, *dependencies], prefer_threaded=True
     )
-    return seen.value
+    return read() if value.value is None else value.value
 
 
-def clock(ex: Exercise) -> None:
-    """The day and the countdown (a plain function: it must redraw with the page)."""
-    left = ex.seconds_left()
-    state = "finished" if ex.finished else ("playing" if ex.playing else "paused")
-    text = f"Day {ex.day} of {ex.model.days} ({state})"
-    if left is not None:
-        text += f"; decisions close in {left:.0f} s"
-    solara.Text(text, classes=["clock"], style={"font-weight": "bold"})
+def use_exercise(ex: Exercise, topics: tuple = EVERYTHING) -> tuple:
+    """Redraw this component when one of `topics` moves; returns where they are."""
+    return use_pushed(ex, topics, lambda: ex.state(topics))
 
 
-def results_table(ex: Exercise) -> None:
-    """The class beside each automatic mode on the same couriers, and where this world sits
-    among the paired draws: the heart of the debrief."""
+def use_language(router) -> tuple[Translate, solara.Reactive]:
+    """The page's language (from `?lang=`, then its selector) and its translator."""
+    lang = solara.use_reactive(language_of(_query(router, "lang")))
+    solara.Select(
+        "Language / Langue / Idioma",
+        value=LANGUAGES[lang.value],
+        values=list(LANGUAGES.values()),
+        on_value=lambda v: lang.set(next(k for k, name in LANGUAGES.items() if name == v)),
+        classes=["language"],
+    )
+    return translator(lang.value), lang
+
+
+def clock_text(ex: Exercise, t: Translate) -> str:
+    """The day, the hour and the phase, as every page shows them."""
+    rest = ex.hour - 24.0 * ex.day  # the hour of the clock's day (24:00 on the last)
+    state = t("finished") if ex.finished else t("playing") if ex.playing else t("paused")
+    return t("Day {day} of {days}, {time} ({phase}, {state})", day=ex.day + 1,
+             days=ex.model.days, time=f"{int(rest):02d}:{int((rest % 1) * 60):02d}",
+             phase=t(PHASES[ex.phase()]), state=state)  # fmt: skip
+
+
+@solara.component
+def Clock(ex: Exercise, t: Translate):
+    """The clock on every page. It moves every second while the clock plays, on every page at
+    once, so its text is set on its widget directly rather than by redrawing the page around
+    it (which would cost the server a page's redraw per page per second)."""
+    widget = solara.use_memo(
+        lambda: ipyvuetify.Html(tag="span", class_="clock", style_="font-weight: bold",
+                                children=[clock_text(ex, t)]),
+        dependencies=[id(ex), t],
+    )  # fmt: skip
+
+    def start():
+        stop = threading.Event()
+
+        def follow():
+            while not stop.is_set() and widget.comm is not None:  # until the page is gone
+                seen = ex.state((CLOCK, END))
+                text = clock_text(ex, t)
+                if widget.children != [text]:
+                    widget.children = [text]
+                ex.wait(seen, (CLOCK, END), timeout=1.0)
+
+        threading.Thread(target=follow, daemon=True, name="exercise-page-clock").start()
+        return stop.set
+
+    solara.use_effect(start, dependencies=[widget])
+    solara.Div(children=[widget])  # a widget of its own: the page's redraws leave it alone
+
+
+def results_table(ex: Exercise, t: Translate) -> None:
+    """The class beside each automatic mode on the same couriers, in words, and where this
+    world sits among the paired draws."""
     debrief = ex.debrief()
+    results = debrief["results"]
+    with solara.Div(classes=["debrief-sentences"]):
+        for sentence in comparisons(results, t):
+            solara.Markdown(sentence)
     rows = [
-        "| | " + " | ".join(label for _, label in DEBRIEF_METRICS) + " |",
+        "| | " + " | ".join(t(METRIC_WORDS[k]) for k in DEBRIEF_METRICS) + " |",
         "|---" * (len(DEBRIEF_METRICS) + 1) + "|",
     ]
-    for name, values in debrief["results"].items():
-        who = "the class" if name == "class" else f"automatic: {name}"
-        cells = [
-            f"{values[k]:.1f}" if k.startswith("kg") else f"{values[k]:g}"
-            for k, _ in DEBRIEF_METRICS
-        ]
+    for name, values in results.items():
+        who = t("the class") if name == "class" else mode_words(name, t)
+        cells = [f"{values[k]:.1f}" if k.startswith("kg") else f"{values[k]:g}"
+                 for k in DEBRIEF_METRICS]  # fmt: skip
         rows.append(f"| {who} | " + " | ".join(cells) + " |")
     with solara.Div(classes=["debrief-results"]):
         solara.Markdown("\n".join(rows))
     if ex.draws.done:
-        r = debrief["results"]
-        klass = r["class"]["kg_seized_participants"] - r["none"]["kg_seized_participants"]
+        klass = (results["class"]["kg_seized_participants"]
+                 - results["none"]["kg_seized_participants"])  # fmt: skip
         if klass not in _HISTOGRAMS:  # the same picture for every page once the world ended
             _HISTOGRAMS[klass] = ex.draws.histogram_png({"the class": klass})
+        solara.Markdown(
+            t(
+                "This world among {n} others drawn the same way (the hub against no "
+                "relay; the class's own difference marked):",
+                n=len(ex.draws.seeds),
+            )
+        )
         solara.Image(_HISTOGRAMS[klass], format="png")
     else:
-        solara.Text(
-            f"The {len(ex.draws.seeds)} paired runs for comparison are still running "
-            f"({len(ex.draws.values)} done) ..."
+        solara.Text(t("The {n} paired runs for comparison are still running ({done} done) ...",
+                      n=len(ex.draws.seeds), done=len(ex.draws.values)))  # fmt: skip
+    with solara.Div(classes=["calibrated"]):
+        solara.Markdown("#### " + t("Beyond this classroom world"))
+        for sentence in calibrated_view(ex.scenario, t):
+            solara.Markdown(sentence)
+
+
+def team_log(team: dict, t: Translate) -> None:
+    """One team's decisions, kept to the end, with what came of each."""
+    solara.Markdown(
+        "**"
+        + t("Team {n}: {country}", n=team["team"], country=team["country"])
+        + "** — "
+        + t(
+            "{sent} of {total} reports sent abroad",
+            sent=team["sent_abroad"],
+            total=len(team["reports"]),
         )
+    )
+    rows = ["| " + " | ".join([t("report"), t("received"), t("seizure"), t("decision"),
+                              t("decided"), t("outcome")]) + " |", "|---" * 6 + "|"]  # fmt: skip
+    for r in team["reports"]:
+        outcome = []
+        if r["paid_off"]:
+            outcome.append(t("paid off: {n} seizures abroad", n=r["paid_off"]))
+        if r["too_late"]:
+            outcome.append(t("too late: {n} alerts expired", n=r["too_late"]))
+        rows.append("| " + " | ".join([
+            str(r["id"]), when(r["received"], t), _seizure(r, t), decision_words(r, t),
+            when(r["decided_at"], t), "; ".join(outcome),
+        ]) + " |")  # fmt: skip
+    with solara.Div(classes=["team-outcome"]):
+        solara.Markdown("\n".join(rows))
+    if team["alerts"]:
+        rows = [
+            "| "
+            + " | ".join(
+                [t("alert"), t("received"), t("airport"), t("decision"), t("seizures it led to")]
+            )
+            + " |",
+            "|---" * 5 + "|",
+        ]
+        for a in team["alerts"]:
+            rows.append(f"| {a['id']} | {when(a['received'], t)} | {a['airport']} | "
+                        f"{alert_words(a, t)} | {a['hits']} |")  # fmt: skip
+        solara.Markdown("\n".join(rows))
+
+
+def _seizure(r: dict, t: Translate) -> str:
+    if r["flag"]:
+        return t("a passenger flagged by a passenger-data check at {airport}",
+                 airport=r["airport"])  # fmt: skip
+    return t(
+        "{kg} kg {method} at {airport}",
+        kg=f"{r['kg']:.1f}",
+        method=t(METHODS.get(r["method"], r["method"] or "")),
+        airport=r["airport"],
+    )
 
 
 @solara.component
 def TeamPage():
-    """A team's page: choose a country, then only what that country's contact points know,
-    its decisions to take, and at the end its own debrief."""
+    """A team's page: choose a country, then only what its contact points know."""
     ex = exercise()
-    use_version(ex)
     router = solara.use_router()
     token = solara.use_reactive(_query(router, "team"))
-    error = solara.use_reactive("")
     team = ex.team_of(token.value) if token.value else None
-    solara.Title("cocair-sim exercise: team")
+    use_exercise(ex, (TEAMS, END))
+    t, lang = use_language(router)
+    solara.Title(t("cocair-sim exercise: team"))
     if team is None:
-        solara.Markdown("## Choose your country")
-        if token.value:
-            solara.Warning("This team link is not known to this exercise.")
-        free = ex.free_countries()
-        if not free:
-            solara.Info("Every country is taken.")
-        for country in free:
-
-            def take(country=country):
-                try:
-                    joined = ex.join(country)
-                except ExerciseError as exc:
-                    error.set(str(exc))
-                    return
-                token.set(joined.token)
-                router.push(f"/?team={joined.token}")
-
-            solara.Button(country, on_click=take, classes=["join"])
-        if error.value:
-            solara.Error(error.value)
+        JoinPage(ex, t, token, router, lang.value)
         return
-    view = ex.country_view(team)
-    solara.Markdown(f"## {team.name}: your contact points")
+    for country in list(team.countries):
+        CountrySection(ex, team, country, t).key(f"country-{country}")
+    if ex.finished:
+        with solara.Card(t("Debrief")):
+            results_table(ex, t)
+            for row in ex.debrief()["teams"]:
+                if row["country"] in {ex.model.network.countries[c] for c in team.countries}:
+                    team_log(row, t)
+
+
+@solara.component
+def JoinPage(ex: Exercise, t: Translate, token, router, lang: str):
+    """Choose a country (every country stays where it is: a click joins the one clicked), or
+    enter the PIN on your card."""
+    error = solara.use_reactive("")
+    pin = solara.use_reactive("")
+    browser = solara.get_session_id()
+    solara.Markdown("## " + t("Choose your country"))
+    if token.value:
+        solara.Warning(t("This team link is not known to this exercise."))
+    mine = ex.team_of_browser(browser)
+    if mine is not None:
+        solara.Info(t("This browser already plays a country."))
+        solara.Button(t("Back to my country"), on_click=lambda: _go(router, token, mine, lang),
+                      classes=["mine"])  # fmt: skip
+        return
+
+    def join(country: str | None):
+        try:
+            joined = ex.join(country, browser) if country else ex.join_by_pin(pin.value, browser)
+        except ExerciseError as exc:
+            error.set(str(exc))
+            return
+        _go(router, token, joined, lang)
+
+    if ex.settings.locked:
+        solara.Info(t("Joining is locked: enter the PIN on your card."))
+    taken = {ex.model.network.countries[c] for team in ex.teams.values() for c in team.countries}
+    with solara.Row(style={"flex-wrap": "wrap"}):
+        for country in ex.countries:
+            solara.Button(country, on_click=lambda c=country: join(c), classes=["join"],
+                          disabled=country in taken or ex.settings.locked)  # fmt: skip
+    with solara.Row(style=ROW):
+        solara.InputText(t("PIN from your card"), value=pin, classes=["pin"])
+        solara.Button(t("Join with the PIN"), on_click=lambda: join(None), classes=["pin-join"])
+    if error.value:
+        solara.Error(error.value)
+
+
+def _go(router, token, team, lang: str) -> None:
+    token.set(team.token)
+    router.push(f"/?team={team.token}&lang={lang}")
+
+
+def _view(ex: Exercise, team, country: int) -> dict | None:
+    try:
+        return ex.country_view(team, country)
+    except ExerciseError:  # the trainer took the country away: the team page redraws
+        return None
+
+
+@solara.component
+def CountrySection(ex: Exercise, team, country: int, t: Translate):
+    """One country's contact points: reports to pass on, alerts to target, its airports.
+    Redrawn when what they show changes (a report, an alert, a decision, a seizure, an alert
+    expiring), not at every tick of the clock."""
+    view = use_pushed(ex, (TEAMS, CLOCK, country), lambda: _view(ex, team, country),
+                      dependencies=(team.token,))  # fmt: skip
+    if view is None:
+        return
+    solara.Markdown("## " + t("{country}: your contact points", country=view["country"]))
     with solara.Div(classes=["team-link"]):
-        solara.Markdown(f"Keep this link to come back to your country: `?team={team.token}`")
-    clock(ex)
+        solara.Markdown(t("Keep this page's address to come back to your country."))
+    Clock(ex, t)
     open_reports = [r for r in view["reports"] if r["choice"] is None]
-    open_alerts = [a for a in view["alerts"] if a["target"] is None]
-    with solara.Card(f"Seizure reports to pass on ({len(open_reports)})"):
-        solara.Text(
-            "national: only your own airports are alerted. itinerary: sent to the countries on "
-            "the courier's itinerary (bilateral: hours to days, and not always acted on). hub: "
-            "to the coordination hub, which alerts every connected country within hours.",
-            style=HELP,
-        )
+    decided = [r for r in view["reports"] if r["choice"] is not None]
+    with solara.Card(t("Seizure reports to pass on ({n})", n=len(open_reports))):
+        solara.Text(t("national: only your own airports are alerted. itinerary: sent to the "
+                      "countries on the courier's itinerary (bilateral: hours to days, and not "
+                      "always acted on). hub: to the coordination hub, which alerts every "
+                      "connected country within hours. A report you do not decide in time "
+                      "follows the trainer's default."), style=HELP)  # fmt: skip
         for r in open_reports:
-            with solara.Row(classes=["report"], style=ROW):
-                named = "; the courier named the organisation" if r["named"] else ""
-                solara.Text(
-                    f"Report {r['id']} ({r['agency']}, day {r['held_since_day']}): seizure at "
-                    f"{r['airport']}, itinerary {' > '.join(r['itinerary'])}{named}",
-                    style=LINE,
-                )
+            with solara.Row(classes=["report"], style=ROW).key(f"report-{r['id']}"):
+                solara.Text(_report_line(r, t), style=LINE)
                 for choice in REPORT_CHOICES:
                     solara.Button(
-                        choice,
-                        on_click=lambda r=r, c=choice: ex.decide_report(team, r["id"], c),
+                        t(CHOICES[choice]),
+                        on_click=lambda r=r, c=choice: _safe(ex.decide_report, team, r["id"], c),
                         classes=[f"report-{choice}"],
                         small=True,
                     )
-    active = [a for a in view["alerts"] if a["target"] is not None and a["expires_day"] > ex.day]
-    earlier = len(view["alerts"]) - len(open_alerts) - len(active)
-    with solara.Card(f"Alerts received ({len(open_alerts)} to decide)"):
-        per_alert = ex.scenario.relay.controls_per_alert
-        solara.Text(
-            f"Target: the alert goes on the airport's board until it expires; passengers who "
-            f"match it are controlled first, and it takes {per_alert:g} controls a day from the "
-            "airport's capacity. Let go: nothing happens.",
-            style=HELP,
+        if decided:
+            rows = [f"- {_report_line(r, t)}: **{decision_words(r, t)}** "
+                    f"({when(r['decided_at'], t)})" for r in decided[::-1]]  # fmt: skip
+            with solara.Div(classes=["decided-reports"]):
+                solara.Markdown("\n".join(rows))
+    # What needs a click is a row with buttons; what is done is one text (a page is redrawn
+    # whole, so the fewer its parts, the more pages a server keeps up with).
+    open_alerts = [a for a in view["alerts"] if a["target"] is None]
+    decided_alerts = [a for a in view["alerts"] if a["target"] is not None][::-1][:20]
+    with solara.Card(t("Alerts received ({n} to decide)", n=len(open_alerts))):
+        solara.Text(t("Target: the alert goes on the airport's board until it expires; "
+                      "passengers who match it are controlled first, and it takes {n} controls "
+                      "a day from the airport's capacity. Let go: nothing happens.",
+                      n=f"{ex.scenario.relay.controls_per_alert:g}"), style=HELP)  # fmt: skip
+        for a in open_alerts:
+            with solara.Row(classes=["alert"], style=ROW).key(f"alert-{a['id']}"):
+                solara.Text(_alert_line(a, t), style=LINE)
+                solara.Button(
+                    t("Target"),
+                    small=True,
+                    classes=["alert-target"],
+                    on_click=lambda a=a: _safe(ex.decide_alert, team, a["id"], True),
+                )
+                solara.Button(
+                    t("Let go"),
+                    small=True,
+                    classes=["alert-ignore"],
+                    on_click=lambda a=a: _safe(ex.decide_alert, team, a["id"], False),
+                )
+        if decided_alerts:
+            with solara.Div(classes=["decided-alerts"]):
+                solara.Markdown("\n".join(f"- {_alert_line(a, t)}" for a in decided_alerts))
+    seizures = view["seizures"]
+    lines = [
+        "- "
+        + t(
+            "{airport}: {n} controls a day, {alerts} alerts on the board",
+            airport=c["airport"],
+            n=f"{c['capacity']:.0f}",
+            alerts=c["alerts_on_board"],
         )
-        for a in open_alerts + active:
-            state = "open" if a["target"] is None else ("targeted" if a["target"] else "let go")
-            with solara.Row(classes=["alert"], style=ROW):
-                solara.Text(
-                    f"Alert {a['id']} for {a['airport']} ({a['agency']}, {a['channel']}, "
-                    f"from a seizure at {a['from']}), expires day {a['expires_day']}: {state}",
-                    style=LINE,
-                )
-                if a["target"] is None:
-                    solara.Button(
-                        "Target",
-                        on_click=lambda a=a: ex.decide_alert(team, a["id"], True),
-                        classes=["alert-target"],
-                        small=True,
-                    )
-                    solara.Button(
-                        "Let go",
-                        on_click=lambda a=a: ex.decide_alert(team, a["id"], False),
-                        classes=["alert-ignore"],
-                        small=True,
-                    )
-        if earlier:
-            solara.Text(f"and {earlier} earlier alerts, decided and expired", style=HELP)
-    with solara.Card("Your airports"):
-        for c in view["controls"]:
-            with solara.Div():
-                solara.Text(
-                    f"{c['airport']}: {c['capacity']:.0f} controls a day, "
-                    f"{c['alerts_on_board']} alerts on the board"
-                )
-        seizures = view["seizures"]
-        with solara.Div(classes=["seizures"]):
-            solara.Text(
-                f"Seizures so far: {len(seizures)}, {sum(s['kg'] for s in seizures):.1f} kg"
-            )
-        for s in seizures[::-1][:12]:
-            with solara.Div():
-                solara.Text(f"day {s['day']}: {s['kg']:.1f} kg at {s['airport']} ({s['method']})")
-    if ex.finished:
-        with solara.Card("Debrief"):
-            results_table(ex)
-            mine = [t for t in ex.debrief()["teams"] if t["country"] == team.name]
-            for t in mine:  # only this team's own decisions
-                with solara.Div(classes=["team-outcome"]):
-                    solara.Markdown(team_summary(t))
+        for c in view["controls"]
+    ]
+    lines.append(
+        "\n"
+        + t(
+            "Seizures so far: {n}, {kg} kg",
+            n=len(seizures),
+            kg=f"{sum(s['kg'] for s in seizures):.1f}",
+        )
+        + "\n"
+    )
+    lines += [
+        "- "
+        + t(
+            "day {day}: {kg} kg {method} at {airport}",
+            day=s["day"],
+            kg=f"{s['kg']:.1f}",
+            method=t(METHODS.get(s["method"], "")),
+            airport=s["airport"],
+        )
+        for s in seizures[::-1][:12]
+    ]
+    with solara.Card(t("Your airports")), solara.Div(classes=["seizures"]):
+        solara.Markdown("\n".join(lines))
+
+
+def _safe(action, *args) -> None:
+    """A click that came too late (the default decided first) changes nothing."""
+    with contextlib.suppress(ExerciseError):
+        action(*args)
+
+
+def _report_line(r: dict, t: Translate) -> str:
+    what = t("Report {id} ({agency}, {received}): {seizure}; itinerary {itinerary}", id=r["id"],
+             agency=t(AGENCIES[r["agency"]]), received=when(r["received"], t),
+             seizure=_seizure(r, t), itinerary=" > ".join(r["itinerary"]))  # fmt: skip
+    if r["named_organisation"]:
+        what += "; " + t("the courier named the organisation")
+    if r["names"] and not r["flag"]:
+        what += "; " + t("the booking names {n} companions still travelling", n=r["names"])
+    if r["choice"] is None:
+        what += "; " + t("decide by {deadline}", deadline=when(r["deadline"], t))
+    return what
+
+
+def _alert_line(a: dict, t: Translate) -> str:
+    text = t("Alert {id} for {airport} ({agency}, {channel}, from {origin}), received {received}, "
+             "expires {expires}", id=a["id"], airport=a["airport"],
+             agency=t(AGENCIES[a["agency"]]), channel=t(CHANNELS.get(a["channel"], a["channel"])),
+             origin=a["from"], received=when(a["received"], t),
+             expires=when(a["expires"], t))  # fmt: skip
+    if a["names_passenger"]:
+        text += "; " + t("it names the passenger")
+    if a["target"] is None:
+        return text + "; " + t("decide by {deadline}", deadline=when(a["deadline"], t))
+    return text + ": " + alert_words(a, t)
 
 
 @solara.component
 def TrainerPage():
-    """The trainer's page (with the key): the day clock, the defaults for what is left
-    undecided, every country's state, the world's map and the debrief."""
+    """The trainer's page (with the key): the clock, the settings, the countries and teams, the
+    world's map and the debrief."""
     ex = exercise()
-    version = use_version(ex)
     router = solara.use_router()
-    solara.Title("cocair-sim exercise: trainer")
-    if not trainer_allowed(router):
+    use_exercise(ex, EVERYTHING)
+    t, lang = use_language(router)
+    solara.Title(t("cocair-sim exercise: trainer"))
+    if not trainer_allowed(ex, router, t):
         return
     s = ex.settings
-    solara.Markdown(f"## Trainer: {ex.scenario.name}")
-    clock(ex)
+    key = _query(router, "key")
+    solara.Markdown("## " + t("Trainer: {scenario}", scenario=ex.scenario.name))
+    Clock(ex, t)
     with solara.Row():
-        solara.Button(
-            "Step a day", on_click=ex.step_day, disabled=ex.playing or ex.finished, classes=["step"]
-        )
-        solara.Button(
-            "Pause" if ex.playing else "Play",
-            on_click=lambda: ex.play(not ex.playing),
-            disabled=ex.finished,
-            classes=["play"],
-        )
-    with solara.Column(style={"max-width": "36em"}):
+        solara.Button(t("Step a day"), on_click=ex.step_day, disabled=ex.playing or ex.finished,
+                      classes=["step"])  # fmt: skip
+        solara.Button(t("Pause") if ex.playing else t("Play"), classes=["play"],
+                      on_click=lambda: ex.play(not ex.playing), disabled=ex.finished)  # fmt: skip
+    with solara.Column(style={"max-width": "40em"}):
+        solara.SliderInt(t("Seconds of real time per simulated day: {n}",
+                           n=f"{s.seconds_per_day:g}"), value=int(s.seconds_per_day), min=1,
+                         max=max(600, int(s.seconds_per_day)),
+                         on_value=lambda v: ex.configure(seconds_per_day=float(v)))  # fmt: skip
         solara.SliderInt(
-            f"Seconds per day for decisions: {s.seconds_per_day:g}",
-            value=int(s.seconds_per_day),
+            t("Simulated hours a team has for each decision: {n}", n=f"{s.hours_to_decide:g}"),
+            value=int(s.hours_to_decide),
             min=1,
-            max=max(300, int(s.seconds_per_day)),
-            on_value=lambda v: ex.configure(seconds_per_day=v),
+            max=72,
+            on_value=lambda v: ex.configure(hours_to_decide=float(v)),
         )
         solara.Select(
-            "Countries without a team follow",
-            value=s.automatic,
-            values=automatic_mode_names(),
-            on_value=lambda v: ex.configure(automatic=v),
+            t("Countries without a team follow"),
+            value=mode_words(s.automatic, t),
+            values=[mode_words(m, t) for m in automatic_mode_names()],
+            on_value=lambda v: ex.configure(
+                automatic=next(m for m in automatic_mode_names() if mode_words(m, t) == v)
+            ),
         )
         solara.Select(
-            "An undecided report is",
-            value=s.report_default,
-            values=list(REPORT_CHOICES),
-            on_value=lambda v: ex.configure(report_default=v),
+            t("A report not decided in time is"),
+            value=t(CHOICES[s.report_default]),
+            values=[t(CHOICES[c]) for c in REPORT_CHOICES],
+            on_value=lambda v: ex.configure(
+                report_default=next(c for c in REPORT_CHOICES if t(CHOICES[c]) == v)
+            ),
         )
         solara.Switch(
-            label="Undecided alerts are targeted",
+            label=t("Alerts not decided in time are targeted"),
             value=s.target_by_default,
             on_value=lambda v: ex.configure(target_by_default=v),
         )
-    rows = [
-        "| country | played by | open reports | open alerts | seizures | kg |",
-        "|---|---|---|---|---|---|",
-    ]
-    for r in ex.overview():
-        played_by = r["played_by"]
-        if r["token"]:  # a team that lost its link gets it back from the trainer
-            played_by = f"[a team](/?team={r['token']})"
-        rows.append(
-            f"| {r['country']} | {played_by} | {r['open_reports']} | {r['open_alerts']} "
-            f"| {r['seizures']} | {r['kg']:.1f} |"
-        )
+        solara.Switch(label=t("Lock joining (teams then need their card's PIN)"),
+                      value=s.locked, on_value=lambda v: ex.configure(locked=v),
+                      classes=["lock"])  # fmt: skip
     with solara.Columns([1, 1]):
         with solara.Div(classes=["teams"]):
-            solara.Markdown("\n".join(rows))
-        with solara.Div(classes=["world-map"]):
-            solara.Image(world_map(ex, version), format=IMAGE_FORMAT)
+            Overview(ex, t)
+            TeamControls(ex, t)
+        WorldMap(ex)
+    solara.Markdown(
+        f"[{t('PIN cards to print')}](/cards?key={key}&lang={lang.value}) · "
+        f"[{t('Projector view')}](/screen?lang={lang.value}) · "
+        f"[{t('Printable debrief')}](/summary?key={key}&lang={lang.value})"
+    )
     if ex.finished:
-        with solara.Card("Debrief"):
-            solara.Markdown(f"[Printable summary](/summary?key={_query(router, 'key')})")
-            debrief(ex)
+        with solara.Card(t("Debrief")):
+            debrief(ex, t)
+
+
+@solara.component
+def Overview(ex: Exercise, t: Translate):
+    """Every country, who plays it, its open decisions and seizures: redrawn when one of them
+    changes, not with the clock."""
+    rows = ["| " + " | ".join([t("country"), t("team"), t("open reports"), t("open alerts"),
+                              t("seizures"), "kg"]) + " |", "|---" * 6 + "|"]  # fmt: skip
+    automatic = mode_words(ex.settings.automatic, t)
+    for r in use_pushed(ex, (TEAMS, *ex.countries_index()), ex.overview):
+        if not r["playable"]:
+            who = t("not in the operation")
+        elif r["team"] is None:
+            who = automatic
+        else:
+            who = t("team {n}", n=r["team"])
+        rows.append(f"| {r['country']} | {who} | {r['open_reports']} | {r['open_alerts']} "
+                    f"| {r['seizures']} | {r['kg']:.1f} |")  # fmt: skip
+    solara.Markdown("\n".join(rows))
+
+
+@solara.component
+def WorldMap(ex: Exercise):
+    """The whole world (the trainer and the projector), redrawn once a simulated day."""
+    day = use_pushed(ex, (CLOCK, END), lambda: (ex.day, ex.finished))
+    with solara.Div(classes=["world-map"]):
+        solara.Image(world_map(ex, day), format=IMAGE_FORMAT)
+
+
+@solara.component
+def TeamControls(ex: Exercise, t: Translate):
+    """Assign a country to a new or existing team, release a country, swap two countries."""
+    country = solara.use_reactive(ex.countries[0])
+    other = solara.use_reactive(ex.countries[-1])
+    team_number = solara.use_reactive(t("a new team"))
+    message = solara.use_reactive("")
+    teams = ex.team_list()
+    choices = [t("a new team")] + [t("team {n}", n=k) for k in range(1, len(teams) + 1)]
+
+    def act(action):
+        try:
+            message.set(action() or "")
+        except ExerciseError as exc:
+            message.set(str(exc))
+
+    def assign():
+        chosen = choices.index(team_number.value) if team_number.value in choices else 0
+        team = ex.assign(country.value, teams[chosen - 1].token if chosen else None)
+        if chosen:
+            return ""
+        pin = ex.pins[ex.country_index(country.value)]
+        return (
+            t(
+                "{country} is kept for a new team: give it the card with PIN {pin}.",
+                country=country.value,
+                pin=pin,
+            )
+            if team
+            else ""
+        )
+
+    solara.Markdown("#### " + t("Teams and countries"))
+    with solara.Row(style=ROW):
+        solara.Select(t("Country"), value=country, values=ex.countries)
+        solara.Select(t("to"), value=team_number, values=choices)
+        solara.Button(t("Assign"), on_click=lambda: act(assign), classes=["assign"], small=True)
+        solara.Button(t("Release"), on_click=lambda: act(lambda: ex.release(country.value)),
+                      classes=["release"], small=True)  # fmt: skip
+    with solara.Row(style=ROW):
+        solara.Select(t("and"), value=other, values=ex.countries)
+        solara.Button(
+            t("Swap the two countries' teams"),
+            classes=["swap"],
+            small=True,
+            on_click=lambda: act(lambda: ex.swap(country.value, other.value)),
+        )
+    if message.value:
+        solara.Info(message.value)
+
+
+@solara.component
+def ScreenPage():
+    """For the projector: the clock, the world and, at the end, the debrief; no secret."""
+    ex = exercise()
+    router = solara.use_router()
+    use_exercise(ex, (CLOCK, END))
+    t, _ = use_language(router)
+    solara.Title(t("cocair-sim exercise"))
+    solara.Markdown("## " + t("{scenario}: the class plays the contact points",
+                              scenario=ex.scenario.name))  # fmt: skip
+    Clock(ex, t)
+    if ex.finished:
+        results_table(ex, t)
+    else:
+        WorldMap(ex)
 
 
 @solara.component
 def SummaryPage():
     """The debrief on a page of its own, without controls: for printing."""
     ex = exercise()
-    use_version(ex)
     router = solara.use_router()
-    solara.Title("cocair-sim exercise: debrief")
-    if not trainer_allowed(router):
+    use_exercise(ex, (CLOCK, END))
+    t, _ = use_language(router)
+    solara.Title(t("cocair-sim exercise: debrief"))
+    if not trainer_allowed(ex, router, t):
         return
-    solara.Markdown(f"## Debrief: {ex.scenario.name}, seed {ex.seed}")
+    solara.Markdown("## " + t("Debrief: {scenario}, seed {seed}", scenario=ex.scenario.name,
+                              seed=ex.seed))  # fmt: skip
     if not ex.finished:
-        solara.Info(f"The exercise is on day {ex.day} of {ex.model.days}: the debrief is ready at "
-                    "its end.")  # fmt: skip
+        solara.Info(t("The exercise is on day {day} of {days}: the debrief is ready at its end.",
+                      day=ex.day + 1, days=ex.model.days))  # fmt: skip
         return
-    debrief(ex)
+    debrief(ex, t)
 
 
-def world_map(ex: Exercise, version: int) -> bytes:
-    """The whole world on the trainer's page: the classroom page's map, drawn once per change."""
+@solara.component
+def CardsPage():
+    """One card per country with its PIN, to print and hand out."""
+    ex = exercise()
+    router = solara.use_router()
+    t, _ = use_language(router)
+    solara.Title(t("cocair-sim exercise: PIN cards"))
+    if not trainer_allowed(ex, router, t):
+        return
+    with solara.Row(style={"flex-wrap": "wrap"}):
+        for country in ex.countries:
+            with solara.Card(country, classes=["card"], style={"width": "16em"}):
+                solara.Markdown(t("Your PIN: **{pin}**", pin=ex.pins[ex.country_index(country)]))
+                solara.Text(t("Open the teams' page and enter this PIN."), style=HELP)
+
+
+def world_map(ex: Exercise, version) -> bytes:
+    """The whole world's picture (the classroom page's map), drawn once for every page that
+    shows it at `version`."""
     global _MAP
     with _LOCK:
         if _MAP is None:
-            _MAP = ex.draw(lambda model: MapFrame(model, "The world (trainer only)"))
+            _MAP = ex.draw(lambda model: MapFrame(model, ""))
         if _MAP_IMAGE.get("version") != version:
             _MAP_IMAGE.update(version=version, image=ex.draw(_MAP.render))
         return _MAP_IMAGE["image"]
 
 
-def trainer_allowed(router) -> bool:
-    """The trainer's pages need the key `cocair exercise` printed (none when run without it)."""
-    key = os.environ.get(KEY_ENV)
-    if key is not None and _query(router, "key") != key:
-        solara.Error("This page needs the trainer's link printed by `cocair exercise`.")
+def trainer_allowed(ex: Exercise, router, t: Translate) -> bool:
+    """The trainer's pages need the key `cocair exercise` printed."""
+    if not same_secret(_query(router, "key"), ex.key):
+        solara.Error(t("This page needs the trainer's link printed by `cocair exercise`."))
         return False
     return True
 
 
-def debrief(ex: Exercise) -> None:
-    """The whole debrief, on the trainer's page and the printable summary: results and every
-    team's decisions."""
-    results_table(ex)
-    solara.Markdown("#### Each team's decisions")
-    for t in ex.debrief()["teams"]:
-        with solara.Div(classes=["team-outcome"]):
-            solara.Markdown(team_summary(t))
-
-
-def team_summary(t: dict) -> str:
-    """One team's decisions in a line: how many it took, which paid off and which came late."""
-    paid = ", ".join(
-        f"report {p['report']} ({p['seizures']} seizure{'s' if p['seizures'] > 1 else ''})"
-        for p in t["paid_off"]
-    )
-    late = ", ".join(f"report {p['report']}" for p in t["too_late"])
-    return (
-        f"**{t['country']}**: {t['reports_decided']} reports decided, "
-        f"{t['reports_sent_abroad']} sent abroad; paid off: {paid or 'none'}; "
-        f"too late: {late or 'none'}"
-    )
+def debrief(ex: Exercise, t: Translate) -> None:
+    """The whole debrief: results in words, the calibrated view, every team's decisions."""
+    results_table(ex, t)
+    solara.Markdown("#### " + t("Each team's decisions"))
+    for team in ex.debrief()["teams"]:
+        team_log(team, t)
 
 
 @solara.component
@@ -388,5 +729,7 @@ def Layout(children):
 routes = [
     solara.Route(path="/", component=TeamPage, layout=Layout),
     solara.Route(path="trainer", component=TrainerPage),
+    solara.Route(path="screen", component=ScreenPage),
     solara.Route(path="summary", component=SummaryPage),
+    solara.Route(path="cards", component=CardsPage),
 ]

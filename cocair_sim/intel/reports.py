@@ -54,6 +54,8 @@ class IntelReport:
     itinerary: tuple[int, ...]  # the courier's airports, start to end
     named: tuple[int, ...] = ()  # couriers still travelling whom the report names
     kind: str = SEIZURE
+    grams: int = 0  # what was seized (none for a flag)
+    method: int = -1  # its concealment method, an index into METHODS (-1 for a flag)
     # What each agency's alerts made from this report match (set once: every alert posts and
     # withdraws them). The police have nothing to alert on unless the courier named names.
     keys: dict[str, tuple[tuple, ...]] = field(init=False, repr=False, compare=False)

@@ -25,12 +25,17 @@ class SQLiteStore:
     SCHEMA: ClassVar[str] = ""
     # What the store is called in messages ("experiment store", "reference table").
     WHAT: ClassVar[str] = "store"
+    # Used from several threads (under the caller's own lock), not only the one that opened it.
+    SHARED_THREADS: ClassVar[bool] = False
 
     def __init__(self, path: Path):
         self.path = Path(path)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            self.db = sqlite3.connect(
+                self.path, timeout=30, isolation_level=None,
+                check_same_thread=not self.SHARED_THREADS,
+            )  # fmt: skip
             self.db.row_factory = sqlite3.Row  # rows are read by column name
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")

@@ -130,6 +130,8 @@ class CocairModel(mesa.Model):
         self._window = (cal.operation_start, cal.operation_start + cal.operation_days)
         self.now = 0.0
         self.day = 0
+        self._day_open = self._in_parts = False
+        self._day_end = 0.0
         # Whether today is in the operation window; set when each day opens (read several times
         # per courier, so a plain attribute rather than a property).
         self.in_operation = self._in_window(0)
@@ -300,10 +302,20 @@ class CocairModel(mesa.Model):
 
     @override
     def step(self) -> None:
-        """One day: open it, run its events in hour order, close it."""
+        """One day: open it, run its events in hour order, close it. (`advance_to` runs a
+        day's hours in parts, for the classroom exercise's clock: the same world.)"""
+        self._open_day()
+        if not self._in_parts:
+            self._dispatch_until(self._day_end)
+            self._close_day()
+
+    def _open_day(self) -> None:
+        """Morning: every unit's day and every organisation's bookings."""
         self.day = self.steps - 1
         self.in_operation = self._in_window(self.day)
         self.now = self.day * 24.0
+        self._day_end = (self.day + 1) * 24.0
+        self._day_open = True
         self.via_g_today = [0] * len(self.via_g_today)
         self._seizures_today[:] = 0
         self._own_seizures_today[:] = 0
@@ -311,13 +323,31 @@ class CocairModel(mesa.Model):
             unit.step()
         for org in self.organisations:  # fixed order: each draws from its own stream
             org.step()
-        self._dispatch_until((self.day + 1) * 24.0)
+
+    def _close_day(self) -> None:
+        """Evening: what alerts cost, what organisations learnt, the day's data."""
+        self._day_open = False
         self._count_look_alike_controls()
         self._learn()
         self.check_mass_balance()
         self.datacollector.collect(self)
         if self.steps >= self.days:
             self.running = False
+
+    def advance_to(self, hour: float) -> None:
+        """Run the world up to `hour` (hours since the start), opening and closing days on the
+        way: what the exercise's clock does, so that a decision falls at the hour it is made.
+        Advancing by whole days in any number of parts gives the world `step` gives."""
+        while self.running and self.now < hour:
+            if not self._day_open:
+                self._in_parts = True
+                try:
+                    self.step()  # through Mesa, which counts the day; it only opens it
+                finally:
+                    self._in_parts = False
+            self._dispatch_until(min(hour, self._day_end))
+            if self.now >= self._day_end:
+                self._close_day()
 
     def _count_look_alike_controls(self) -> None:
         """Evening: the controls the alerts then on the boards take each day from routine
@@ -452,6 +482,8 @@ class CocairModel(mesa.Model):
             itinerary=courier.itinerary.airports,
             named=named,
             kind=kind,
+            grams=courier.grams if kind == SEIZURE else 0,
+            method=courier.method_index if kind == SEIZURE else -1,
         )
         self._reports[report.id] = report
         return report

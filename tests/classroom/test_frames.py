@@ -114,7 +114,7 @@ def test_the_exercise_map_draws_hub_alerts_through_the_hub(classroom) -> None:
     through_hub = 0
     while not ex.finished:
         ex.step_day()
-        for d in ex.country_view(brazil)["reports"]:
+        for d in ex.country_view(brazil, brazil.countries[0])["reports"]:
             if d["choice"] is None:
                 ex.decide_report(brazil, d["id"], "hub")
         frame.draw(ex.model)

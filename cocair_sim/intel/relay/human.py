@@ -4,9 +4,11 @@ For a country a team plays, each seizure report its contact points hold waits fo
 decision: keep it national, send it to the countries on the courier's itinerary (as `bilateral`
 does), or send it to the hub (as `hub` does); and each alert that reaches one of its airports
 waits for the team to target it (it then costs controls from the day's capacity, as any alert
-does) or to let it go. Countries without a team follow an automatic mode. Decisions are taken
-between simulated days and act from the start of the next one; what is still undecided when the
-trainer's time limit runs out follows the trainer's default.
+does) or to let it go. Countries without a team follow an automatic mode. A decision acts from
+the simulated hour it is taken (the exercise's clock runs the day's hours as real time passes);
+what is still undecided when its time runs out follows the trainer's default. A scripted class
+(`instant`) decides each one the moment it arises, inside the event that raised it: deciding as
+an automatic mode would, it gives that mode's world exactly.
 
 The model is the same: the decisions come from people instead of a rule. Without teams the mode
 behaves exactly as its automatic mode.
@@ -14,8 +16,9 @@ behaves exactly as its automatic mode.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from cocair_sim.intel.relay.base import RelayMode, get_relay_mode, register_relay_mode
 
@@ -91,6 +94,9 @@ class HumanRelay(RelayMode):
         self.automatic = "hub"  # what countries without a team do
         self.decisions = Decisions()
         self._modes = {name: get_relay_mode(name)(model) for name in REPORT_CHOICES.values()}
+        # A scripted class: called with each new decision, returns its choice (a report's, or
+        # whether to target an alert) or None to leave it open.
+        self.instant: Callable[[ReportDecision | AlertDecision], Any] | None = None
 
     @property
     def hub(self):
@@ -106,22 +112,27 @@ class HumanRelay(RelayMode):
         if contact_point.country not in self.teams:
             self._modes[self.automatic].forward(contact_point, report, t)
             return
-        self.decisions.reports.append(
-            ReportDecision(
-                len(self.decisions.reports) + 1, contact_point.country, contact_point.agency,
-                report, t,
-            )
-        )  # fmt: skip
+        decision = ReportDecision(
+            len(self.decisions.reports) + 1, contact_point.country, contact_point.agency, report, t
+        )
+        self.decisions.reports.append(decision)
+        choice = self.instant(decision) if self.instant is not None else None
+        if choice is not None:
+            self.decide_report(decision, choice)
 
     def admits(self, alert: Alert) -> bool:
         """An alert at a team's airport waits for its decision (`decide_alert` posts it)."""
         country = int(self.model.network.airport_country[alert.airport])
         if country not in self.teams:
             return True
-        self.decisions.alerts.append(
-            AlertDecision(len(self.decisions.alerts) + 1, country, alert, self.model.now)
-        )
-        return False
+        now = self.model.now
+        decision = AlertDecision(len(self.decisions.alerts) + 1, country, alert, now)
+        self.decisions.alerts.append(decision)
+        target = self.instant(decision) if self.instant is not None else None
+        if target is None:
+            return False
+        decision.target, decision.decided_at = bool(target), now
+        return bool(target)  # posted here, as an automatic mode's alert would be
 
     def decide_report(self, decision: ReportDecision, choice: str, by_default: bool = False):
         """Carry out a team's choice for a report, from now (between two days)."""
@@ -143,9 +154,6 @@ class HumanRelay(RelayMode):
         if target:
             model.customs[decision.alert.airport].post_alert(decision.alert)
 
-    def settle(self, report_default: str, target_by_default: bool) -> None:
-        """The time limit ran out: what is still open follows the trainer's defaults."""
-        for d in self.decisions.open_reports():
-            self.decide_report(d, report_default, by_default=True)
-        for d in self.decisions.open_alerts():
-            self.decide_alert(d, target_by_default, by_default=True)
+    def automatic_choice(self) -> str:
+        """What a report of a country without a team becomes (the automatic mode's choice)."""
+        return next(c for c, mode in REPORT_CHOICES.items() if mode == self.automatic)
