@@ -17,6 +17,30 @@ CLASSROOM = SCENARIOS / "classroom.yaml"
 COCAIR3 = SCENARIOS / "cocair3.yaml"
 
 
+def hub_against_none(
+    folder: Path, name: str, scenario: Path = CLASSROOM, replications: int = 8, **fields
+) -> Path:
+    """An experiment file, folder/exp.yaml: the hub against no relay on `scenario`, with the
+    operation's kg seized and delivered; `fields` add top-level fields (posterior, surface...)."""
+    import yaml
+
+    doc = {
+        "name": name,
+        "scenario": str(scenario),
+        "baseline": "none",
+        "replications": replications,
+        "conditions": [
+            {"name": "none", "set": {"relay.mode": "none"}},
+            {"name": "hub", "set": {"relay.mode": "hub"}},
+        ],
+        "metrics": ["operation.kg_seized_participants", "operation.kg_delivered"],
+        **fields,
+    }
+    path = folder / "exp.yaml"
+    path.write_text(yaml.safe_dump(doc, sort_keys=False))
+    return path
+
+
 def cocair_command(*args) -> list[str]:
     return [sys.executable, "-m", "cocair_sim", *map(str, args)]
 

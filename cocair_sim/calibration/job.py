@@ -39,7 +39,6 @@ from cocair_sim.calibration.table import Simulator, TableJob, load_table, table_
 from cocair_sim.errors import InputError
 from cocair_sim.files.atomic import atomic_write_csv
 from cocair_sim.files.calibration_results import SURFACE_COLUMNS
-from cocair_sim.files.manifest import file_sha256
 from cocair_sim.jobs import Job, JobContext, Output
 from cocair_sim.missing import csv_cell
 from cocair_sim.stats.abc import Posterior, weighted_quantile
@@ -151,11 +150,7 @@ class CalibrationJob(Job):
     def manifest(self, ctx: JobContext) -> dict[str, Any]:
         cal, r = self.calibration, self.result
         return {
-            "calibration": cal.name,
-            "calibration_file": str(cal.path),
-            "calibration_sha256": file_sha256(cal.path),
-            "scenario_file": str(cal.scenario_path),
-            "scenario_sha256": file_sha256(cal.scenario_path),
+            **cal.provenance(),
             "table": str(self.table_folder),
             "table_draws": len(r.problem.table),
             "observed": r.observed,

@@ -197,6 +197,17 @@ class Calibration:
         """Each parameter's `path`, in file order: its column in the table and the posterior."""
         return [p.path for p in self.spec.parameters]
 
+    def provenance(self) -> dict[str, str]:
+        """The files a result came from, with their digests: every calibration job's manifest
+        starts with them."""
+        return {
+            "calibration": self.name,
+            "calibration_file": str(self.path),
+            "calibration_sha256": file_sha256(self.path),
+            "scenario_file": str(self.scenario_path),
+            "scenario_sha256": file_sha256(self.scenario_path),
+        }
+
     def content_hash(self) -> str:
         """Identity of what is computed (not comments or formatting): guards --resume."""
         blob = json.dumps(

@@ -32,7 +32,6 @@ from cocair_sim.calibration.observables import OBSERVABLES, observe_all
 from cocair_sim.calibration.spec import CalibratedParameter, Calibration, parameter_value
 from cocair_sim.errors import InputError
 from cocair_sim.files.atomic import atomic_writer
-from cocair_sim.files.manifest import file_sha256
 from cocair_sim.intel.relay import automatic_mode_names
 from cocair_sim.jobs import Job, JobContext, Output, SQLiteStore, run_all
 from cocair_sim.model.metrics import OPERATION_PREFIX, get_metric
@@ -265,11 +264,7 @@ class TableJob(Job):
     def manifest(self, ctx: JobContext) -> dict[str, Any]:
         cal = self.calibration
         return {
-            "calibration": cal.name,
-            "calibration_file": str(cal.path),
-            "calibration_sha256": file_sha256(cal.path),
-            "scenario_file": str(cal.scenario_path),
-            "scenario_sha256": file_sha256(cal.scenario_path),
+            **cal.provenance(),
             "draws": self.draws,
             "content_hash": self.content_hash(),
             "modes": list(self.simulator.modes),

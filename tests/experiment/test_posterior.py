@@ -11,7 +11,7 @@ import yaml
 
 from cocair_sim.experiment.plan import plan
 from cocair_sim.experiment.spec import load_experiment
-from tests.helpers import CLASSROOM, cocair, read_csv
+from tests.helpers import CLASSROOM, cocair, hub_against_none, read_csv
 
 
 def _posterior(
@@ -23,23 +23,10 @@ def _posterior(
     return path
 
 
-def _experiment(folder, replications=6, **extra):
-    doc = {
-        "name": "over_posterior",
-        "scenario": str(CLASSROOM),
-        "posterior": "posterior.csv",
-        "baseline": "none",
-        "replications": replications,
-        "conditions": [
-            {"name": "none", "set": {"relay.mode": "none"}},
-            {"name": "hub", "set": {"relay.mode": "hub"}},
-        ],
-        "metrics": ["operation.kg_seized_participants", "operation.kg_delivered"],
-        **extra,
-    }
-    path = folder / "exp.yaml"
-    path.write_text(yaml.safe_dump(doc, sort_keys=False))
-    return path
+def _experiment(folder, replications=6, name="over_posterior", **extra):
+    return hub_against_none(
+        folder, name, CLASSROOM, replications, posterior="posterior.csv", **extra
+    )
 
 
 def test_replicates_draw_particles_by_weight_and_pairs_share_them(tmp_path):

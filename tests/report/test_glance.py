@@ -8,7 +8,6 @@ import re
 
 import numpy as np
 import pytest
-import yaml
 
 from cocair_sim.files.calibration_results import (
     SURFACE_COLUMNS,
@@ -18,7 +17,7 @@ from cocair_sim.files.calibration_results import (
 )
 from cocair_sim.report.glance import evidence_sentences, rounded
 from cocair_sim.scenario import load_scenario
-from tests.helpers import CLASSROOM, COCAIR3, EXPERIMENTS, cocair
+from tests.helpers import CLASSROOM, COCAIR3, EXPERIMENTS, cocair, hub_against_none
 
 SHIPPED_SURFACE = EXPERIMENTS / "posteriors" / "cocair3" / "surface.csv"
 
@@ -32,21 +31,7 @@ def test_numbers_keep_the_digits_their_interval_supports(value, half, text):
 
 
 def _experiment(folder, scenario, **extra):
-    doc = {
-        "name": "glance",
-        "scenario": str(scenario),
-        "baseline": "none",
-        "replications": 8,
-        "conditions": [
-            {"name": "none", "set": {"relay.mode": "none"}},
-            {"name": "hub", "set": {"relay.mode": "hub"}},
-        ],
-        "metrics": ["operation.kg_seized_participants", "operation.kg_delivered"],
-        **extra,
-    }
-    path = folder / "exp.yaml"
-    path.write_text(yaml.safe_dump(doc, sort_keys=False))
-    return path
+    return hub_against_none(folder, "glance", scenario, replications=8, **extra)
 
 
 def _opening(report_md: str) -> str:
