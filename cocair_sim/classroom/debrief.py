@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 from cocair_sim import shipped
@@ -169,11 +168,5 @@ def when(hour: float | None, t: Translate) -> str:
     """A simulated hour as "day 9, 14:30"."""
     if hour is None:
         return ""
-    day, rest = divmod(hour, 24.0)
-    return t("day {day}, {time}", day=int(day) + 1,
-             time=f"{int(rest):02d}:{round((rest % 1) * 60) % 60:02d}")  # fmt: skip
-
-
-def path_label(path: Path) -> str:
-    """A file's name for the pages (never its full path)."""
-    return Path(path).name
+    day, minute = divmod(round(hour * 60), 24 * 60)  # rounded as a whole: 13:59.9 is 14:00
+    return t("day {day}, {time}", day=day + 1, time=f"{minute // 60:02d}:{minute % 60:02d}")

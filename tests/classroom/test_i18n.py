@@ -36,3 +36,14 @@ def test_a_page_speaks_the_language_it_asks_for():
     assert translator("es")("Team {n}: {country}", n=2, country="Mali") == "Equipo 2: Mali"
     assert language_of("pt-BR") == "pt" and language_of("de") == "en" and language_of(None) == "en"
     assert translator("xx")("Debrief") == "Debrief"
+
+
+def test_a_simulated_hour_reads_as_day_and_time_rounded_to_the_minute():
+    from cocair_sim.classroom.debrief import when
+
+    t = translator("en")
+    assert when(None, t) == ""
+    assert when(0.0, t) == "day 1, 00:00"
+    assert when(8 * 24 + 14.5, t) == "day 9, 14:30"
+    assert when(13.9999, t) == "day 1, 14:00"  # not 13:00: minutes carry into the hour
+    assert when(23.9999, t) == "day 2, 00:00"  # and hours into the day
