@@ -6,7 +6,10 @@ behind it each page's clock is, and the CPU of the server and of the browsers, a
 The exercise's own clock is read from its log (exercise.sqlite, whose hour the server writes
 about once a second), polled every few milliseconds; every page records each change of its
 clock's text with the time it happened (a MutationObserver), so reading the pages costs nothing
-while the clock plays and no change of day is missed."""
+while the clock plays and no change of day is missed. The time each page's browser received
+each new text of the clock (Chromium's own timestamp of the websocket frame, through the
+DevTools protocol) splits a page's lag into the server's part (until the text reached the
+browser) and the browser's (until the page showed it)."""
 
 from __future__ import annotations
 
@@ -34,6 +37,7 @@ TARGET_BEHIND_DAYS = 1.0  # no page ever shows a day later than one day after it
 TARGET_SERVER_CORES = 0.5  # the server's own CPU with 60 pages
 
 DAY = re.compile(r"^Day (\d+) of (\d+)")
+DAY_IN_FRAME = re.compile(r"Day (\d+) of \d+, ")  # the clock's text in a websocket frame
 
 # Installed in every page once it shows the clock: every change of the clock's text, with the
 # wall-clock time it happened (Date.now(), the clock Python's time.time() reads too).
@@ -137,14 +141,58 @@ class ClockReader:
         return None
 
 
-def _open_pages(browser, server, pages: int, expect) -> tuple[list[Any], int]:
-    """`pages` team pages: each free country taken by one, the others opened by a team's link
-    (a second trainee of a team)."""
+class FramesReceived:
+    """When a page's browser received each new day of the clock from the server: the
+    timestamps Chromium gives the page's websocket frames (its monotonic clock, put on the
+    wall clock with the handshake's time, which Chromium gives on both). Chromium stamps a
+    frame as it arrives, whatever the page's renderer is doing; the events reach Python
+    later, when Playwright next runs, which changes none of the times."""
+
+    def __init__(self, page) -> None:
+        self.offset: float | None = None
+        self.days: list[tuple[float, int]] = []  # (wall time, day in the frame's text)
+        self._stamps: list[tuple[float, int]] = []
+        cdp = page.context.new_cdp_session(page)
+        cdp.on("Network.webSocketWillSendHandshakeRequest", self._handshake)
+        cdp.on("Network.webSocketFrameReceived", self._frame)
+        cdp.send("Network.enable")
+
+    def _handshake(self, event: dict) -> None:
+        self.offset = event["wallTime"] - event["timestamp"]
+
+    def _frame(self, event: dict) -> None:
+        m = DAY_IN_FRAME.search(event["response"].get("payloadData", ""))
+        if m:
+            self._stamps.append((event["timestamp"], int(m.group(1))))
+
+    def received(self) -> list[tuple[float, int]]:
+        """(wall time, day) of every frame that carried the clock's text."""
+        assert self.offset is not None, "no websocket handshake recorded"
+        return [(stamp + self.offset, day) for stamp, day in self._stamps]
+
+
+def _first_shown(changes) -> dict[int, float]:
+    """Day -> when it first appeared, from (time, day) pairs in time order."""
+    first: dict[int, float] = {}
+    for t, day in changes:
+        first.setdefault(day, t)
+    return first
+
+
+def _after(first: dict[int, float], day: int) -> float:
+    """When `day` or a later one first appeared (inf if never)."""
+    return min((t for d, t in first.items() if d >= day), default=float("inf"))
+
+
+def _open_pages(browser, server, pages: int, expect) -> tuple[list[Any], list[Any], int]:
+    """`pages` team pages (and what each receives): each free country taken by one, the
+    others opened by a team's link (a second trainee of a team)."""
     from cocair_sim.classroom.browser import new_local_page
 
-    teams, links = [], []
+    teams, frames, links = [], [], []
     for i in range(pages):
         page, _ = new_local_page(browser, viewport={"width": 900, "height": 700})
+        frames.append(FramesReceived(page))
         page.goto(server.url, wait_until="domcontentloaded")
         join = page.locator("button.join:enabled")
         expect(page.get_by_text("Choose your country")).to_be_visible(timeout=60_000)
@@ -156,7 +204,7 @@ def _open_pages(browser, server, pages: int, expect) -> tuple[list[Any], int]:
             page.goto(links[i % len(links)], wait_until="domcontentloaded")
         expect(page.locator(".clock")).to_be_visible(timeout=60_000)
         teams.append(page)
-    return teams, len(links)
+    return teams, frames, len(links)
 
 
 def exercise_pages(scenario: Path, pages: int, tmp: Path) -> dict[str, Any] | None:
@@ -186,7 +234,7 @@ def exercise_pages(scenario: Path, pages: int, tmp: Path) -> dict[str, Any] | No
             trainer, _ = new_local_page(browser)
             trainer.goto(server.trainer_url(), wait_until="domcontentloaded")
             expect(trainer.locator(".clock")).to_be_visible(timeout=60_000)
-            teams, taken = _open_pages(browser, server, pages, expect)
+            teams, frames, taken = _open_pages(browser, server, pages, expect)
             for page in (trainer, *teams):
                 page.evaluate(RECORD_CLOCK)
             rss0 = group_rss_bytes(server.proc.pid)
@@ -217,25 +265,28 @@ def exercise_pages(scenario: Path, pages: int, tmp: Path) -> dict[str, Any] | No
                 except AssertionError:
                     ends.append(False)
             shown = [page.evaluate("() => window.__clock") for page in teams]
+            received = [f.received() for f in frames]
         finally:
             browser.close()
 
     # When the exercise's clock began each day (day d starts at hour 24 (d - 1)), while playing.
     began = {d: clock.time_of(24.0 * (d - 1)) for d in range(2, days + 1)}
     began = {d: t for d, t in began.items() if t is not None}
-    behind, missed, worst = [], 0, (0.0, 0, 0)
-    for page, changes in enumerate(shown):
-        first_shown: dict[int, float] = {}
-        for t, text in changes:
-            m = DAY.match(text or "")
-            if m:
-                first_shown.setdefault(int(m.group(1)), t)
+    behind, server_part, browser_part, missed, worst = [], [], [], 0, (0.0, 0, 0, 0.0)
+    for page, (changes, frames_in) in enumerate(zip(shown, received, strict=True)):
+        first_shown = _first_shown(
+            (t, int(m.group(1))) for t, text in changes if (m := DAY.match(text or ""))
+        )
+        first_received = _first_shown(frames_in)
         for d, t in began.items():
-            later = [s for day, s in first_shown.items() if day >= d]
-            behind.append((min(later) - t if later else float("inf")) / SECONDS_PER_DAY)
+            shown_at, received_at = _after(first_shown, d), _after(first_received, d)
+            behind.append((shown_at - t) / SECONDS_PER_DAY)
+            server_part.append((received_at - t) / SECONDS_PER_DAY)
+            browser_part.append((shown_at - received_at) / SECONDS_PER_DAY)
             missed += d not in first_shown
-            worst = max(worst, (behind[-1], page, d))
-    behind.sort()
+            worst = max(worst, (behind[-1], page, d, server_part[-1]))
+    for values in (behind, server_part, browser_part):
+        values.sort()
     start_week, end_week = _operation_week(scenario)
     return {
         "scenario": scenario.name,
@@ -250,7 +301,10 @@ def exercise_pages(scenario: Path, pages: int, tmp: Path) -> dict[str, Any] | No
         "behind_days_median": behind[len(behind) // 2],
         "behind_days_p95": behind[int(0.95 * (len(behind) - 1))],
         "behind_days_max": behind[-1],
-        "behind_worst_page_day": list(worst[1:]),
+        "behind_worst_page_day": list(worst[1:3]),
+        "behind_worst_server_days": worst[3],
+        "server_part_days": _spread(server_part),
+        "browser_part_days": _spread(browser_part),
         "behind_over_one_day": sum(b > 1 for b in behind),
         "day_changes_not_shown": missed,
         "pages_at_the_end": sum(ends),
@@ -260,6 +314,11 @@ def exercise_pages(scenario: Path, pages: int, tmp: Path) -> dict[str, Any] | No
         "server_rss_mb": mb(rss1),
         "server_rss_growth_mb": mb(rss1 - rss0),
     }
+
+
+def _spread(values: list[float]) -> list[float]:
+    """Median, 95th percentile and maximum of sorted `values`."""
+    return [values[len(values) // 2], values[int(0.95 * (len(values) - 1))], values[-1]]
 
 
 def _rate(clock: ClockReader, first_day: int, end_day: int) -> float:
@@ -313,6 +372,11 @@ def rows(x: dict[str, Any] | None, results: dict[str, Any]) -> list[Row]:
                 f"{r['behind_days_max']:.2f} days; {r['day_changes_not_shown']}",
                 f"<= {TARGET_BEHIND_DAYS:g}" if full else "",
                 r["behind_days_max"] <= TARGET_BEHIND_DAYS if full else None),
+            Row("  of which until the browser received it (the server's part) / after (the "
+                "browser's), median / 95 % / max; the worst page-day's server part",
+                " / ".join(f"{v:.2f}" for v in r["server_part_days"]) + "; "
+                + " / ".join(f"{v:.2f}" for v in r["browser_part_days"])
+                + f" days; {r['behind_worst_server_days']:.2f}"),
             Row("  CPU while playing: server / browsers / whole machine (of 2 cores)",
                 f"{r['server_cores']:.2f} / {r['browser_cores']:.2f} / "
                 f"{r['machine_cores']:.2f} cores",

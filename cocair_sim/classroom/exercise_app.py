@@ -17,12 +17,14 @@ debrief speak the language chosen on it (`?lang=fr`; English, French, Portuguese
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import threading
 from pathlib import Path
 from urllib.parse import parse_qs
 
 import ipyvuetify
+import markdown
 import solara
 import solara.lab
 
@@ -108,6 +110,19 @@ def exercise() -> Exercise:
             ex.start_draws()
             _EXERCISE = ex
         return _EXERCISE
+
+
+@functools.lru_cache(maxsize=4096)
+def _html(text: str) -> str:
+    return markdown.markdown(text, extensions=["tables"])
+
+
+def prose(text: str, classes: tuple[str, ...] = ()) -> None:
+    """Markdown text, made HTML on the server. `solara.Markdown` sends each new text as a Vue
+    template of its own, which every browser compiles and mounts with its maths and diagram
+    scripts: while every country's part changes at once, that stalled pages for seconds."""
+    solara.HTML(unsafe_innerHTML=_html(text),
+                classes=["prose", "rendered_html", "jp-RenderedHTMLCommon", *classes])  # fmt: skip
 
 
 def _query(router, name: str) -> str | None:
@@ -200,7 +215,7 @@ def results_table(ex: Exercise, t: Translate) -> None:
     results = debrief["results"]
     with solara.Div(classes=["debrief-sentences"]):
         for sentence in comparisons(results, t):
-            solara.Markdown(sentence)
+            prose(sentence)
     rows = [
         "| | " + " | ".join(t(METRIC_WORDS[k]) for k in DEBRIEF_METRICS) + " |",
         "|---" * (len(DEBRIEF_METRICS) + 1) + "|",
@@ -210,14 +225,13 @@ def results_table(ex: Exercise, t: Translate) -> None:
         cells = [f"{values[k]:.1f}" if k.startswith("kg") else f"{values[k]:g}"
                  for k in DEBRIEF_METRICS]  # fmt: skip
         rows.append(f"| {who} | " + " | ".join(cells) + " |")
-    with solara.Div(classes=["debrief-results"]):
-        solara.Markdown("\n".join(rows))
+    prose("\n".join(rows), classes=("debrief-results",))
     if ex.draws.done:
         klass = (results["class"]["kg_seized_participants"]
                  - results["none"]["kg_seized_participants"])  # fmt: skip
         if klass not in _HISTOGRAMS:  # the same picture for every page once the world ended
             _HISTOGRAMS[klass] = ex.draws.histogram_png({"the class": klass})
-        solara.Markdown(
+        prose(
             t(
                 "This world among {n} others drawn the same way (the hub against no "
                 "relay; the class's own difference marked):",
@@ -229,14 +243,14 @@ def results_table(ex: Exercise, t: Translate) -> None:
         solara.Text(t("The {n} paired runs for comparison are still running ({done} done) ...",
                       n=len(ex.draws.seeds), done=len(ex.draws.values)))  # fmt: skip
     with solara.Div(classes=["calibrated"]):
-        solara.Markdown("#### " + t("Beyond this classroom world"))
+        prose("#### " + t("Beyond this classroom world"))
         for sentence in calibrated_view(ex.scenario, t):
-            solara.Markdown(sentence)
+            prose(sentence)
 
 
 def team_log(team: dict, t: Translate) -> None:
     """One team's decisions, kept to the end, with what came of each."""
-    solara.Markdown(
+    prose(
         "**"
         + t("Team {n}: {country}", n=team["team"], country=team["country"])
         + "** — "
@@ -258,8 +272,7 @@ def team_log(team: dict, t: Translate) -> None:
             str(r["id"]), when(r["received"], t), _seizure(r, t), decision_words(r, t),
             when(r["decided_at"], t), "; ".join(outcome),
         ]) + " |")  # fmt: skip
-    with solara.Div(classes=["team-outcome"]):
-        solara.Markdown("\n".join(rows))
+    prose("\n".join(rows), classes=("team-outcome",))
     if team["alerts"]:
         rows = [
             "| "
@@ -272,7 +285,7 @@ def team_log(team: dict, t: Translate) -> None:
         for a in team["alerts"]:
             rows.append(f"| {a['id']} | {when(a['received'], t)} | {a['airport']} | "
                         f"{alert_words(a, t)} | {a['hits']} |")  # fmt: skip
-        solara.Markdown("\n".join(rows))
+        prose("\n".join(rows))
 
 
 def _seizure(r: dict, t: Translate) -> str:
@@ -317,7 +330,7 @@ def JoinPage(ex: Exercise, t: Translate, token, router, lang: str):
     error = solara.use_reactive("")
     pin = solara.use_reactive("")
     browser = solara.get_session_id()
-    solara.Markdown("## " + t("Choose your country"))
+    prose("## " + t("Choose your country"))
     if token.value:
         solara.Warning(t("This team link is not known to this exercise."))
     mine = ex.team_of_browser(browser)
@@ -370,9 +383,8 @@ def CountrySection(ex: Exercise, team, country: int, t: Translate):
                       dependencies=(team.token,))  # fmt: skip
     if view is None:
         return
-    solara.Markdown("## " + t("{country}: your contact points", country=view["country"]))
-    with solara.Div(classes=["team-link"]):
-        solara.Markdown(t("Keep this page's address to come back to your country."))
+    prose("## " + t("{country}: your contact points", country=view["country"]))
+    prose(t("Keep this page's address to come back to your country."), classes=("team-link",))
     Clock(ex, t)
     open_reports = [r for r in view["reports"] if r["choice"] is None]
     decided = [r for r in view["reports"] if r["choice"] is not None]
@@ -395,8 +407,7 @@ def CountrySection(ex: Exercise, team, country: int, t: Translate):
         if decided:
             rows = [f"- {_report_line(r, t)}: **{decision_words(r, t)}** "
                     f"({when(r['decided_at'], t)})" for r in decided[::-1]]  # fmt: skip
-            with solara.Div(classes=["decided-reports"]):
-                solara.Markdown("\n".join(rows))
+            prose("\n".join(rows), classes=("decided-reports",))
     # What needs a click is a row with buttons; what is done is one text (a page is redrawn
     # whole, so the fewer its parts, the more pages a server keeps up with).
     open_alerts = [a for a in view["alerts"] if a["target"] is None]
@@ -422,8 +433,10 @@ def CountrySection(ex: Exercise, team, country: int, t: Translate):
                     on_click=lambda a=a: _safe(ex.decide_alert, team, a["id"], False),
                 )
         if decided_alerts:
-            with solara.Div(classes=["decided-alerts"]):
-                solara.Markdown("\n".join(f"- {_alert_line(a, t)}" for a in decided_alerts))
+            prose(
+                "\n".join(f"- {_alert_line(a, t)}" for a in decided_alerts),
+                classes=("decided-alerts",),
+            )
     seizures = view["seizures"]
     lines = [
         "- "
@@ -455,8 +468,8 @@ def CountrySection(ex: Exercise, team, country: int, t: Translate):
         )
         for s in seizures[::-1][:12]
     ]
-    with solara.Card(t("Your airports")), solara.Div(classes=["seizures"]):
-        solara.Markdown("\n".join(lines))
+    with solara.Card(t("Your airports")):
+        prose("\n".join(lines), classes=("seizures",))
 
 
 def _safe(action, *args) -> None:
@@ -504,7 +517,7 @@ def TrainerPage():
         return
     s = ex.settings
     key = _query(router, "key")
-    solara.Markdown("## " + t("Trainer: {scenario}", scenario=ex.scenario.name))
+    prose("## " + t("Trainer: {scenario}", scenario=ex.scenario.name))
     Clock(ex, t)
     with solara.Row():
         solara.Button(t("Step a day"), on_click=ex.step_day, disabled=ex.playing or ex.finished,
@@ -552,7 +565,7 @@ def TrainerPage():
             Overview(ex, t)
             TeamControls(ex, t)
         WorldMap(ex)
-    solara.Markdown(
+    prose(
         f"[{t('PIN cards to print')}](/cards?key={key}&lang={lang.value}) · "
         f"[{t('Projector view')}](/screen?lang={lang.value}) · "
         f"[{t('Printable debrief')}](/summary?key={key}&lang={lang.value})"
@@ -578,7 +591,7 @@ def Overview(ex: Exercise, t: Translate):
             who = t("team {n}", n=r["team"])
         rows.append(f"| {r['country']} | {who} | {r['open_reports']} | {r['open_alerts']} "
                     f"| {r['seizures']} | {r['kg']:.1f} |")  # fmt: skip
-    solara.Markdown("\n".join(rows))
+    prose("\n".join(rows))
 
 
 @solara.component
@@ -621,7 +634,7 @@ def TeamControls(ex: Exercise, t: Translate):
             else ""
         )
 
-    solara.Markdown("#### " + t("Teams and countries"))
+    prose("#### " + t("Teams and countries"))
     with solara.Row(style=ROW):
         solara.Select(t("Country"), value=country, values=ex.countries)
         solara.Select(t("to"), value=team_number, values=choices)
@@ -648,7 +661,7 @@ def ScreenPage():
     use_exercise(ex, (CLOCK, END))
     t, _ = use_language(router)
     solara.Title(t("cocair-sim exercise"))
-    solara.Markdown("## " + t("{scenario}: the class plays the contact points",
+    prose("## " + t("{scenario}: the class plays the contact points",
                               scenario=ex.scenario.name))  # fmt: skip
     Clock(ex, t)
     if ex.finished:
@@ -667,7 +680,7 @@ def SummaryPage():
     solara.Title(t("cocair-sim exercise: debrief"))
     if not trainer_allowed(ex, router, t):
         return
-    solara.Markdown("## " + t("Debrief: {scenario}, seed {seed}", scenario=ex.scenario.name,
+    prose("## " + t("Debrief: {scenario}, seed {seed}", scenario=ex.scenario.name,
                               seed=ex.seed))  # fmt: skip
     if not ex.finished:
         solara.Info(t("The exercise is on day {day} of {days}: the debrief is ready at its end.",
@@ -688,7 +701,7 @@ def CardsPage():
     with solara.Row(style={"flex-wrap": "wrap"}):
         for country in ex.countries:
             with solara.Card(country, classes=["card"], style={"width": "16em"}):
-                solara.Markdown(t("Your PIN: **{pin}**", pin=ex.pins[ex.country_index(country)]))
+                prose(t("Your PIN: **{pin}**", pin=ex.pins[ex.country_index(country)]))
                 solara.Text(t("Open the teams' page and enter this PIN."), style=HELP)
 
 
@@ -715,7 +728,7 @@ def trainer_allowed(ex: Exercise, router, t: Translate) -> bool:
 def debrief(ex: Exercise, t: Translate) -> None:
     """The whole debrief: results in words, the calibrated view, every team's decisions."""
     results_table(ex, t)
-    solara.Markdown("#### " + t("Each team's decisions"))
+    prose("#### " + t("Each team's decisions"))
     for team in ex.debrief()["teams"]:
         team_log(team, t)
 
