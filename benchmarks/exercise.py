@@ -8,8 +8,8 @@ about once a second), polled every few milliseconds; every page records each cha
 clock's text with the time it happened (a MutationObserver), so reading the pages costs nothing
 while the clock plays and no change of day is missed. The time each page's browser received
 each new text of the clock (Chromium's own timestamp of the websocket frame, through the
-DevTools protocol) splits a page's lag into the server's part (until the text reached the
-browser) and the browser's (until the page showed it)."""
+DevTools protocol) splits a page's lag in two: until Chromium had the frame (the server, the
+socket and Chromium's network process) and after (the page's renderer drawing it)."""
 
 from __future__ import annotations
 
@@ -272,7 +272,7 @@ def exercise_pages(scenario: Path, pages: int, tmp: Path) -> dict[str, Any] | No
     # When the exercise's clock began each day (day d starts at hour 24 (d - 1)), while playing.
     began = {d: clock.time_of(24.0 * (d - 1)) for d in range(2, days + 1)}
     began = {d: t for d, t in began.items() if t is not None}
-    behind, server_part, browser_part, missed, worst = [], [], [], 0, (0.0, 0, 0, 0.0)
+    behind, received_part, drawn_part, missed, worst = [], [], [], 0, (0.0, 0, 0, 0.0)
     for page, (changes, frames_in) in enumerate(zip(shown, received, strict=True)):
         first_shown = _first_shown(
             (t, int(m.group(1))) for t, text in changes if (m := DAY.match(text or ""))
@@ -281,11 +281,11 @@ def exercise_pages(scenario: Path, pages: int, tmp: Path) -> dict[str, Any] | No
         for d, t in began.items():
             shown_at, received_at = _after(first_shown, d), _after(first_received, d)
             behind.append((shown_at - t) / SECONDS_PER_DAY)
-            server_part.append((received_at - t) / SECONDS_PER_DAY)
-            browser_part.append((shown_at - received_at) / SECONDS_PER_DAY)
+            received_part.append((received_at - t) / SECONDS_PER_DAY)
+            drawn_part.append((shown_at - received_at) / SECONDS_PER_DAY)
             missed += d not in first_shown
-            worst = max(worst, (behind[-1], page, d, server_part[-1]))
-    for values in (behind, server_part, browser_part):
+            worst = max(worst, (behind[-1], page, d, received_part[-1]))
+    for values in (behind, received_part, drawn_part):
         values.sort()
     start_week, end_week = _operation_week(scenario)
     return {
@@ -302,9 +302,9 @@ def exercise_pages(scenario: Path, pages: int, tmp: Path) -> dict[str, Any] | No
         "behind_days_p95": behind[int(0.95 * (len(behind) - 1))],
         "behind_days_max": behind[-1],
         "behind_worst_page_day": list(worst[1:3]),
-        "behind_worst_server_days": worst[3],
-        "server_part_days": _spread(server_part),
-        "browser_part_days": _spread(browser_part),
+        "behind_worst_received_days": worst[3],
+        "received_days": _spread(received_part),
+        "drawn_days": _spread(drawn_part),
         "behind_over_one_day": sum(b > 1 for b in behind),
         "day_changes_not_shown": missed,
         "pages_at_the_end": sum(ends),
@@ -372,11 +372,12 @@ def rows(x: dict[str, Any] | None, results: dict[str, Any]) -> list[Row]:
                 f"{r['behind_days_max']:.2f} days; {r['day_changes_not_shown']}",
                 f"<= {TARGET_BEHIND_DAYS:g}" if full else "",
                 r["behind_days_max"] <= TARGET_BEHIND_DAYS if full else None),
-            Row("  of which until the browser received it (the server's part) / after (the "
-                "browser's), median / 95 % / max; the worst page-day's server part",
-                " / ".join(f"{v:.2f}" for v in r["server_part_days"]) + "; "
-                + " / ".join(f"{v:.2f}" for v in r["browser_part_days"])
-                + f" days; {r['behind_worst_server_days']:.2f}"),
+            Row("  of which until Chromium received the new day (server, socket, network "
+                "process) / after (the page drawing it), median / 95 % / max; the worst's "
+                "first part",
+                " / ".join(f"{v:.2f}" for v in r["received_days"]) + "; "
+                + " / ".join(f"{v:.2f}" for v in r["drawn_days"])
+                + f" days; {r['behind_worst_received_days']:.2f}"),
             Row("  CPU while playing: server / browsers / whole machine (of 2 cores)",
                 f"{r['server_cores']:.2f} / {r['browser_cores']:.2f} / "
                 f"{r['machine_cores']:.2f} cores",

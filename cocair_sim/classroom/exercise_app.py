@@ -87,6 +87,10 @@ _LOCK = threading.Lock()
 _HISTOGRAMS: dict[float, bytes] = {}  # the debrief's picture, by the class's difference
 _MAP: MapFrame | None = None  # the world's map, and its latest picture
 _MAP_IMAGE: dict = {}
+# Pages' parts redraw one at a time. A new day or an alert can wake a part of every page at
+# once, and their redraws share one interpreter: run together, they starve the clocks' small
+# messages (which never wait on this), and the page then shows its new day late.
+_REDRAW = threading.Lock()
 
 
 def exercise() -> Exercise:
@@ -143,7 +147,8 @@ def use_pushed(ex: Exercise, topics: tuple, read, dependencies=()):
             seen = ex.state(topics)
             now = read()
             if now != value.value:
-                value.set(now)
+                with _REDRAW:  # one page's part at a time: see _REDRAW
+                    value.set(now)
             ex.wait(seen, topics, timeout=1.0)
 
     task[0] = solara.lab.use_task(
