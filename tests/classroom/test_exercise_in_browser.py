@@ -48,6 +48,28 @@ def _step(trainer, expect) -> None:
     )
 
 
+def _settled(page, rows, title: re.Pattern) -> int:
+    """The number of open items a card counts, once its rows agree with it. A day's new rows
+    arrive one widget at a time, and those decided by default leave the same way: the page is
+    settled when the card's count and its rows agree twice, half a second apart."""
+    last, agreed = None, 0
+    for _ in range(120):
+        heading = page.get_by_text(title)
+        if heading.count() == 1:
+            now = (int(title.search(heading.inner_text()).group(1)), rows.count())
+            agreed = agreed + 1 if now == last and now[0] == now[1] else 0
+            if agreed == 2:
+                return now[0]
+            last = now
+        page.wait_for_timeout(500)
+    raise AssertionError(f"a card's count and its rows never agreed: {last}")
+
+
+def _row(rows, word: str, number: str):
+    """The row of item `number` (its text starts with `word` and the number)."""
+    return rows.filter(has_text=re.compile(rf"^{word} {number} "))
+
+
 def test_teams_and_a_trainer_play_the_operation(exercise_server, local_page) -> None:
     from playwright.sync_api import expect
 
@@ -99,19 +121,23 @@ def test_teams_and_a_trainer_play_the_operation(exercise_server, local_page) -> 
             break
         _step(trainer, expect)
     expect(hub_buttons.first).to_be_visible(timeout=30_000)
-    report = brazil.locator(".report").first.inner_text()
+    reports = brazil.locator(".report")
+    report = reports.first.inner_text()
     assert re.search(r"\d+\.\d kg (swallowed|in luggage|in cargo) at (GRU|FOR)", report), report
-    # Rows arrive one widget at a time: send each report by its number, until none is left.
+    # Send each report by its number, once the page shows them all, until none is left.
     for _ in range(20):
-        brazil.wait_for_timeout(500)
-        if not hub_buttons.count():
+        if not _settled(brazil, reports, re.compile(r"^Seizure reports to pass on \((\d+)\)")):
             break
-        number = re.match(r"Report (\d+) ", brazil.locator(".report").first.inner_text()).group(1)
-        hub_buttons.first.click()
+        number = re.match(r"Report (\d+) ", reports.first.inner_text()).group(1)
+        _row(reports, "Report", number).locator(".report-hub").click()
         expect(brazil.locator(".decided-reports")).to_contain_text(
             re.compile(rf"Report {number} \(.*sent to the hub"), timeout=30_000
         )
     expect(hub_buttons).to_have_count(0)
+    # Its text is HTML made on the server: no part of a page is a template its browser compiles
+    # (solara.Markdown's), which stalled pages while every country's part changed at once.
+    expect(brazil.locator(".prose").first).to_be_visible()
+    expect(brazil.locator(".solara-markdown")).to_have_count(0)
 
     # The hub's alerts from Brazil's seizures reach Senegal, in French.
     for _ in range(3):
@@ -120,11 +146,15 @@ def test_teams_and_a_trainer_play_the_operation(exercise_server, local_page) -> 
             break
     targets = senegal.locator(".alert-target")
     expect(targets.first).to_be_visible(timeout=30_000)
+    alerts = senegal.locator(".alert")
+    open_alerts = _settled(senegal, alerts, re.compile(r"^Alertes reçues \((\d+) à décider\)"))
     expect(targets.first).to_have_text(re.compile("Cibler", re.IGNORECASE))
-    assert "par le hub" in senegal.locator(".alert").first.inner_text()
-    open_alerts = targets.count()
-    targets.first.click()
-    expect(targets).to_have_count(open_alerts - 1, timeout=30_000)
+    assert "par le hub" in alerts.first.inner_text()
+    number = re.match(r"Alerte (\d+) ", alerts.first.inner_text()).group(1)
+    _row(alerts, "Alerte", number).locator(".alert-target").click()
+    expect(_row(alerts, "Alerte", number)).to_have_count(0, timeout=30_000)
+    expect(alerts).to_have_count(open_alerts - 1)
+    expect(senegal.locator(".decided-alerts")).to_contain_text(f"Alerte {number} ")
 
     # Each team sees its own country only.
     senegal_text = senegal.locator("body").inner_text()
