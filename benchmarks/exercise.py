@@ -150,8 +150,7 @@ class FramesReceived:
 
     def __init__(self, page) -> None:
         self.offset: float | None = None
-        self.days: list[tuple[float, int]] = []  # (wall time, day in the frame's text)
-        self._stamps: list[tuple[float, int]] = []
+        self._stamps: list[tuple[float, int]] = []  # (Chromium's time, day in the frame's text)
         cdp = page.context.new_cdp_session(page)
         cdp.on("Network.webSocketWillSendHandshakeRequest", self._handshake)
         cdp.on("Network.webSocketFrameReceived", self._frame)

@@ -124,7 +124,7 @@ def _html(text: str) -> str:
 def prose(text: str, classes: tuple[str, ...] = ()) -> None:
     """Markdown text, made HTML on the server. `solara.Markdown` sends each new text as a Vue
     template of its own, which every browser compiles and mounts with its maths and diagram
-    scripts: while every country's part changes at once, that stalled pages for seconds."""
+    scripts: when every country's part changes at once, pages fall behind the clock."""
     solara.HTML(unsafe_innerHTML=_html(text),
                 classes=["prose", "rendered_html", "jp-RenderedHTMLCommon", *classes])  # fmt: skip
 
