@@ -667,7 +667,7 @@ def ScreenPage():
     t, _ = use_language(router)
     solara.Title(t("cocair-sim exercise"))
     prose("## " + t("{scenario}: the class plays the contact points",
-                              scenario=ex.scenario.name))  # fmt: skip
+                    scenario=ex.scenario.name))  # fmt: skip
     Clock(ex, t)
     if ex.finished:
         results_table(ex, t)
@@ -686,7 +686,7 @@ def SummaryPage():
     if not trainer_allowed(ex, router, t):
         return
     prose("## " + t("Debrief: {scenario}, seed {seed}", scenario=ex.scenario.name,
-                              seed=ex.seed))  # fmt: skip
+                    seed=ex.seed))  # fmt: skip
     if not ex.finished:
         solara.Info(t("The exercise is on day {day} of {days}: the debrief is ready at its end.",
                       day=ex.day + 1, days=ex.model.days))  # fmt: skip
